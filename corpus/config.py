@@ -1,0 +1,215 @@
+"""Recipes: TOML files in ``data_manifests/`` loaded into frozen, validated dataclasses.
+
+One dataclass per concern (sources, ingest, normalize, filter, dedup, tokenize, pack), each field with a
+comment saying what it means. Loading is strict: an unknown key or a value of the wrong type is an error
+that names the key (``recipe key 'dedup.threshhold' is not known; known keys: ...``), because a typo in a
+recipe that silently falls back to a default can cost a cluster-day.
+
+Relative paths in a recipe are resolved against the current directory (where ``spark-submit`` runs);
+URIs (``s3a://``, ``hdfs://``, ``gs://``, ``file://``) are kept as they are.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.schema import SOURCE_NAMES
+
+# OPT's Pile subsets (Zhang et al. 2022, section 3.2), by meta.pile_set_name.
+OPT_PILE_SUBSETS = (
+    "Pile-CC",
+    "DM Mathematics",
+    "Gutenberg (PG-19)",
+    "HackerNews",
+    "OpenSubtitles",
+    "OpenWebText2",
+    "USPTO Backgrounds",
+    "Wikipedia (en)",
+)
+
+
+class RecipeError(ValueError):
+    """A recipe that cannot be used, with the offending key in the message."""
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One input source."""
+
+    paths: tuple[str, ...]  # files or directories (searched recursively); local paths or URIs
+    include: tuple[str, ...] = ("*",)  # glob patterns a file *name* must match to be read
+    priority: int = 100  # dedup keeper priority: the lowest number wins a duplicate cluster
+    pile_subsets: tuple[str, ...] = OPT_PILE_SUBSETS  # pile only: meta.pile_set_name values to keep
+    html_extractor: str = "trafilatura"  # ccnews only: "trafilatura" (default) or "resiliparse" (fast)
+    reddit_bot_authors: tuple[str, ...] = ("AutoModerator",)  # reddit only: authors treated as bots
+
+    def __post_init__(self):
+        if not self.paths:
+            raise RecipeError("a source needs at least one path")
+        if self.html_extractor not in ("trafilatura", "resiliparse"):
+            raise RecipeError(f"html_extractor must be 'trafilatura' or 'resiliparse', not {self.html_extractor!r}")
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    batch_rows: int = 1024  # rows per Arrow batch a reader task yields
+    batch_bytes: int = 32 << 20  # ... or fewer, so a batch of long books stays near this many text bytes
+    files_per_partition: int = 1  # input files per Spark task (a task streams its files one by one)
+
+
+@dataclass(frozen=True)
+class NormalizeConfig:
+    ftfy: bool = True  # repair mojibake and other Unicode damage (same output as ftfy.fix_text)
+    whitespace: bool = True  # OPT's ad-hoc whitespace normalization
+    boilerplate: bool = True  # remove Project Gutenberg / ebook boilerplate and "Chapter One"-style lines
+
+
+@dataclass(frozen=True)
+class FilterConfig:
+    english: bool = True  # keep English documents only
+    min_english_share: float = 0.5  # mixed documents: keep when at least this share of text is English
+    min_words: int = 20  # drop documents shorter than this many words
+    max_symbol_ratio: float = 0.3  # drop documents whose non-letter, non-space share exceeds this
+    max_repeated_line_fraction: float = 0.3  # drop documents whose duplicate lines exceed this share of lines
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    exact: bool = True  # drop exact duplicates (hash of normalized text) before MinHash
+    near: bool = True  # MinHash-LSH near-duplicate removal
+    threshold: float = 0.95  # Jaccard similarity at or above which two documents are duplicates (OPT: 0.95)
+    ngram: int = 5  # shingle size in words
+    num_perm: int = 128  # MinHash permutations
+    min_recall: float = 0.99  # band layout must catch pairs at J = threshold with at least this probability
+    verify: str = "exact"  # candidate check: "exact" shingle Jaccard or "signature" estimate
+    max_cc_iterations: int = 64  # connected components give up (loudly) after this many rounds
+
+    def __post_init__(self):
+        if not 0.0 < self.threshold <= 1.0:
+            raise RecipeError(f"dedup.threshold must be in (0, 1], not {self.threshold}")
+        if self.verify not in ("exact", "signature"):
+            raise RecipeError(f"dedup.verify must be 'exact' or 'signature', not {self.verify!r}")
+
+
+@dataclass(frozen=True)
+class TokenizerConfig:
+    kind: str = "train"  # "vocab_merges" (GPT-2/OPT files), "tokenizer_json", "hf_name", or "train"
+    vocab: str = ""  # vocab_merges: vocab.json path
+    merges: str = ""  # vocab_merges: merges.txt path
+    path: str = ""  # tokenizer_json: tokenizer.json path
+    name: str = ""  # hf_name: a Hugging Face tokenizer name (needs the network)
+    vocab_size: int = 8192  # train: vocabulary size of the byte-level BPE trained on the corpus
+
+    def __post_init__(self):
+        if self.kind not in ("vocab_merges", "tokenizer_json", "hf_name", "train"):
+            raise RecipeError(f"tokenizer.kind must be vocab_merges, tokenizer_json, hf_name or train, not {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class PackConfig:
+    seq_len: int = 2048  # tokens per training row (OPT: 2048)
+    valid_fraction: float = 0.005  # share of each source's documents held out for validation (by doc hash)
+    rows_per_shard: int = 4096  # rows per Arrow shard file
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A whole corpus build."""
+
+    name: str
+    sources: dict[str, SourceConfig]
+    seed: int = 1234  # every random choice of the build derives from this
+    partitions: int = 0  # Spark partitions for the document stages; 0 = spark.default.parallelism
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    filter: FilterConfig = field(default_factory=FilterConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
+    pack: PackConfig = field(default_factory=PackConfig)
+
+    def __post_init__(self):
+        unknown = sorted(set(self.sources) - set(SOURCE_NAMES))
+        if unknown:
+            raise RecipeError(f"recipe key 'sources.{unknown[0]}' is not a known source; known: {', '.join(SOURCE_NAMES)}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def fingerprint(self, *parts: str) -> str:
+        """sha256 of the resolved recipe (or of the named top-level parts only), for stage success markers."""
+        d = self.to_dict()
+        if parts:
+            d = {k: d[k] for k in parts}
+        return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()
+
+
+def load_recipe(path: str | Path) -> Recipe:
+    """Read a TOML recipe; every error names the key it is about."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RecipeError(f"recipe file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as e:
+        raise RecipeError(f"recipe {path} is not valid TOML: {e}") from None
+    data.setdefault("name", path.stem)
+    return recipe_from_dict(data)
+
+
+def recipe_from_dict(data: dict) -> Recipe:
+    return _build(Recipe, data, "")
+
+
+def _build(cls, data, prefix: str):
+    if not isinstance(data, dict):
+        raise RecipeError(f"recipe key '{prefix.rstrip('.') or '<top>'}' must be a table")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise RecipeError(f"recipe key '{prefix}{unknown[0]}' is not known; known keys: {', '.join(fields)}")
+    kwargs = {}
+    for name, value in data.items():
+        kwargs[name] = _convert(hints[name], value, f"{prefix}{name}")
+    missing = [
+        n for n, f in fields.items()
+        if n not in kwargs and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise RecipeError(f"recipe key '{prefix}{missing[0]}' is required")
+    try:
+        return cls(**kwargs)
+    except RecipeError as e:
+        raise RecipeError(f"{prefix.rstrip('.') or 'recipe'}: {e}") from None
+
+
+def _convert(tp, value, key: str):
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, key + ".")
+    if origin is dict:
+        _, val_tp = typing.get_args(tp)
+        if not isinstance(value, dict):
+            raise RecipeError(f"recipe key '{key}' must be a table")
+        return {k: _convert(val_tp, v, f"{key}.{k}") for k, v in value.items()}
+    if origin is tuple:
+        (item_tp, _) = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise RecipeError(f"recipe key '{key}' must be a list, not {type(value).__name__}")
+        return tuple(_convert(item_tp, v, f"{key}[{i}]") for i, v in enumerate(value))
+    if origin in (typing.Union, types.UnionType):
+        raise RecipeError(f"recipe key '{key}': union types are not supported in recipes")
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if tp in (int, str, bool, float):
+        if type(value) is not tp:
+            raise RecipeError(f"recipe key '{key}' must be {tp.__name__}, not {type(value).__name__} ({value!r})")
+        return value
+    raise RecipeError(f"recipe key '{key}': unsupported type {tp}")

@@ -1,0 +1,81 @@
+"""Building the SparkSession, the same way for spark-submit, the CLI and the tests."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+MIN_JAVA = 17
+
+
+class JavaMissingError(RuntimeError):
+    pass
+
+
+def java_major_version(java: str | None = None) -> int | None:
+    """The major version of the java on PATH (or JAVA_HOME), or None when there is none."""
+    java = java or (os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else None)
+    java = java or shutil.which("java")
+    if not java or not os.path.exists(java):
+        return None
+    out = subprocess.run([java, "-version"], capture_output=True, text=True).stderr
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    if not m:
+        return None
+    major = int(m.group(1))
+    return int(m.group(2)) if major == 1 and m.group(2) else major  # "1.8.0" means Java 8
+
+
+def require_java() -> None:
+    """PySpark 4 needs Java 17+; say so plainly instead of letting py4j fail with a gateway error."""
+    major = java_major_version()
+    if major is None:
+        raise JavaMissingError(
+            f"Java {MIN_JAVA}+ is required by PySpark 4 but no `java` was found on PATH or in JAVA_HOME. "
+            "Install it (Debian/Ubuntu: apt-get install openjdk-17-jre-headless) and try again."
+        )
+    if major < MIN_JAVA:
+        raise JavaMissingError(
+            f"Java {MIN_JAVA}+ is required by PySpark 4, but the java found is version {major}. "
+            "Install Java 17 or newer and point JAVA_HOME at it."
+        )
+
+
+def get_session(app_name: str = "optcorpus", master: str | None = None, extra: dict | None = None):
+    """The active SparkSession, or a new one with Arrow settings suited to batch-wise text work.
+
+    Under spark-submit the master and resources come from the command line; ``master`` is only used
+    when no session exists yet and none was given there (tests, CLI), defaulting to ``local[*]``.
+    """
+    require_java()
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName(app_name)
+    if master or "spark.master" not in _submit_conf():
+        builder = builder.master(master or os.environ.get("OPTCORPUS_SPARK_MASTER", "local[*]"))
+    conf = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        # Long documents: keep Arrow batches between the JVM and Python workers small in rows.
+        "spark.sql.execution.arrow.maxRecordsPerBatch": "1024",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.adaptive.enabled": "false",  # stable partition counts => stable output file layout
+        "spark.driver.memory": os.environ.get("OPTCORPUS_DRIVER_MEMORY", "4g"),
+    }
+    conf.update(extra or {})
+    for k, v in conf.items():
+        builder = builder.config(k, v)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("WARN")
+    return session
+
+
+def _submit_conf() -> dict:
+    """Spark settings passed by spark-submit (it exports them to the driver through PYSPARK_SUBMIT_ARGS / conf)."""
+    # spark-submit starts the driver JVM first and sets SPARK_MASTER-like properties there; when we run
+    # under it, PYSPARK_GATEWAY_PORT is set and getOrCreate() picks the submitted master up by itself.
+    return {"spark.master": True} if os.environ.get("PYSPARK_GATEWAY_PORT") else {}
