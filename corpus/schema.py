@@ -24,7 +24,7 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("source", pa.string(), nullable=False),
         pa.field("subset", pa.string()),  # Pile set name, news domain, subreddit ...
         pa.field("url", pa.string()),
-        pa.field("text", pa.large_string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
         pa.field("meta", pa.string()),  # JSON object as text: native fields worth keeping (date, ids, title)
         pa.field("location", pa.string(), nullable=False),  # "rel/path:line 12" or "rel/path@byte 4096"
         pa.field("n_records", pa.int64(), nullable=False),

@@ -1,0 +1,90 @@
+"""The whole corpus build: ingest -> filter -> dedup -> tokenizer -> shards -> report, resumable.
+
+Each stage's fingerprint covers its own recipe parts *and* the fingerprint of the stage before it, so a
+change anywhere upstream reruns everything downstream, and nothing else. A stage whose marker carries the
+same fingerprint is skipped (a rerun after a crash resumes at the first unfinished stage); ``force_from``
+reruns from the named stage on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from corpus import __version__
+from corpus.config import Recipe
+from corpus.stage import STAGES, clear_marker, mark_done, stage_done
+
+log = logging.getLogger("optcorpus.build")
+
+# The recipe parts each stage depends on (besides everything before it).
+STAGE_PARTS = {
+    "ingest": ("sources", "ingest", "normalize"),
+    "filter": ("filter", "seed"),
+    "dedup": ("dedup",),
+    "tokenize": ("tokenizer",),
+    "shards": ("pack", "seed", "partitions"),
+    "report": (),
+}
+
+
+def stage_fingerprints(recipe: Recipe) -> dict[str, str]:
+    fingerprints, previous = {}, __version__
+    for stage in STAGES:
+        parts = STAGE_PARTS[stage]
+        own = recipe.fingerprint(*parts) if parts else ""
+        previous = hashlib.sha256(f"{previous}|{stage}|{own}".encode()).hexdigest()
+        fingerprints[stage] = previous
+    return fingerprints
+
+
+def tokenizer_file(recipe: Recipe, out: str) -> str:
+    return str(Path(out) / "tokenizer" / "tokenizer.json")
+
+
+def stage_functions(spark, recipe: Recipe, out: str) -> dict[str, Callable[[], dict]]:
+    from corpus.dedup import run_dedup
+    from corpus.filter_stage import run_filter
+    from corpus.ingest import run_ingest
+    from corpus.report import run_report
+    from corpus.shards import run_shards
+    from corpus.tokenize import prepare_tokenizer
+
+    return {
+        "ingest": lambda: run_ingest(spark, recipe, out),
+        "filter": lambda: run_filter(spark, recipe, out),
+        "dedup": lambda: run_dedup(spark, recipe, out),
+        "tokenize": lambda: prepare_tokenizer(spark, recipe, out, tokenizer_file(recipe, out)),
+        "shards": lambda: run_shards(spark, recipe, out, tokenizer_path=tokenizer_file(recipe, out)),
+        "report": lambda: run_report(out),
+    }
+
+
+def run_build(spark, recipe: Recipe, out: str, force_from: str | None = None, stop_after: str | None = None) -> dict:
+    """Run every unfinished stage in order; return {stage: {"skipped": bool, "seconds": s, "stats": ...}}."""
+    if force_from is not None and force_from not in STAGES:
+        raise ValueError(f"--force takes one of {', '.join(STAGES)}, not {force_from!r}")
+    fingerprints = stage_fingerprints(recipe)
+    functions = stage_functions(spark, recipe, out)
+    forcing = False
+    results: dict[str, dict] = {}
+    for stage in STAGES:
+        forcing = forcing or stage == force_from
+        if not forcing and stage_done(out, stage, fingerprints[stage]):
+            log.info("stage %s: already done with the same config, skipped", stage)
+            results[stage] = {"skipped": True, "seconds": 0.0}
+        else:
+            forcing = True  # everything after a rerun stage reruns too
+            clear_marker(out, stage)
+            log.info("stage %s: running", stage)
+            started = time.time()
+            stats = functions[stage]() or {}
+            seconds = round(time.time() - started, 2)
+            mark_done(out, stage, fingerprints[stage], {"seconds": seconds})
+            results[stage] = {"skipped": False, "seconds": seconds, "stats": stats}
+        if stage == stop_after:
+            break
+    return results

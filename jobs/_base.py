@@ -1,0 +1,58 @@
+"""The one base every spark-submit job uses (like cc-pyspark's CCSparkJob): arguments, recipe, session,
+timing, summary and exit code. Job files only say which stage they run and how to print its numbers."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from corpus.config import RecipeError, load_recipe
+from corpus.spark import JavaMissingError, get_session
+
+log = logging.getLogger("optcorpus")
+
+
+class CorpusJob:
+    name = "job"
+    description = ""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Job-specific arguments."""
+
+    def run(self, spark, recipe, args) -> dict:
+        raise NotImplementedError
+
+    def summary(self, stats: dict) -> str:
+        return ""
+
+    def parser(self) -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(prog=f"spark-submit jobs/{self.name}.py", description=self.description)
+        parser.add_argument("--recipe", required=True, help="TOML recipe, e.g. data_manifests/sample.toml")
+        parser.add_argument("--out", required=True, help="output directory (local path or URI)")
+        parser.add_argument("--master", default=None, help="Spark master when not given to spark-submit (default local[*])")
+        parser.add_argument("--partitions", type=int, default=None, help="override recipe.partitions")
+        self.add_arguments(parser)
+        return parser
+
+    def main(self, argv: list[str] | None = None) -> int:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        args = self.parser().parse_args(argv)
+        try:
+            recipe = load_recipe(args.recipe)
+            if args.partitions is not None:
+                import dataclasses
+
+                recipe = dataclasses.replace(recipe, partitions=args.partitions)
+            spark = get_session(f"optcorpus-{self.name}", master=args.master)
+        except (RecipeError, JavaMissingError) as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        started = time.time()
+        stats = self.run(spark, recipe, args)
+        text = self.summary(stats)
+        if text:
+            print(text)
+        print(f"{self.name}: done in {time.time() - started:.1f} s -> {args.out}")
+        return 0
