@@ -106,6 +106,7 @@ class TokenizerConfig:
     path: str = ""  # tokenizer_json: tokenizer.json path
     name: str = ""  # hf_name: a Hugging Face tokenizer name (needs the network)
     vocab_size: int = 8192  # train: vocabulary size of the byte-level BPE trained on the corpus
+    train_sample_fraction: float = 1.0  # train: share of documents (by doc_id hash) the BPE is trained on
 
     def __post_init__(self):
         if self.kind not in ("vocab_merges", "tokenizer_json", "hf_name", "train"):
@@ -117,6 +118,19 @@ class PackConfig:
     seq_len: int = 2048  # tokens per training row (OPT: 2048)
     valid_fraction: float = 0.005  # share of each source's documents held out for validation (by doc hash)
     rows_per_shard: int = 4096  # rows per Arrow shard file
+    # Pack units are defined by the data, not by Spark partitions, so shards are identical whatever the
+    # partitioning: a document goes to group hash(seed, doc_id) % groups; each group is packed on its own
+    # (memory = its token ids) and loses at most one row of tail tokens.
+    groups: int = 64  # train pack groups; raise it with the corpus (OPT-size: ~4096, ~90 MB of ids each)
+    valid_groups: int = 1  # pack groups of each valid split (valid, valid/<source>); small, so few groups
+
+    def __post_init__(self):
+        if self.seq_len < 2:
+            raise RecipeError(f"pack.seq_len must be at least 2, not {self.seq_len}")
+        if not 0.0 <= self.valid_fraction < 1.0:
+            raise RecipeError(f"pack.valid_fraction must be in [0, 1), not {self.valid_fraction}")
+        if self.rows_per_shard < 1 or self.groups < 1 or self.valid_groups < 1:
+            raise RecipeError("pack.rows_per_shard, pack.groups and pack.valid_groups must be at least 1")
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,34 @@ def write_shard(path: str | Path, rows: np.ndarray, dtype: str) -> dict:
     return {"rows": int(n), "tokens": int(n * seq_len), "sha256": digest}
 
 
+def shard_bytes(rows: np.ndarray, dtype: str) -> pa.Buffer:
+    """The exact bytes ``write_shard`` writes for ``rows``, built in memory."""
+    rows = np.ascontiguousarray(rows, dtype=np.dtype(dtype))
+    if rows.ndim != 2:
+        raise ShardFormatError(f"rows must be 2-D [n, seq_len], got shape {rows.shape}")
+    n, seq_len = rows.shape
+    values = pa.array(rows.reshape(-1), type=pa.from_numpy_dtype(rows.dtype))
+    table = pa.Table.from_arrays([pa.FixedSizeListArray.from_arrays(values, seq_len)], schema=shard_schema(seq_len, dtype))
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table, max_chunksize=max(1, min(n, 1024)))
+    return sink.getvalue()
+
+
+def write_shard_fs(filesystem, path: str, rows: np.ndarray, dtype: str) -> dict:
+    """``write_shard`` through a ``pyarrow.fs`` filesystem (local, HDFS, S3, ...), for executors writing to
+    a cluster's shared storage: same bytes, same returned fields, tmp name then move."""
+    data = shard_bytes(rows, dtype)
+    n, seq_len = rows.shape
+    parent = path.rsplit("/", 1)[0]
+    filesystem.create_dir(parent, recursive=True)
+    tmp = path + ".tmp"
+    with filesystem.open_output_stream(tmp) as out:
+        out.write(data)
+    filesystem.move(tmp, path)
+    return {"rows": int(n), "tokens": int(n * seq_len), "sha256": hashlib.sha256(memoryview(data)).hexdigest()}
+
+
 def read_shard(path: str | Path) -> np.ndarray:
     """Memory-map a shard and return its rows as a read-only [n, seq_len] numpy view (no copy)."""
     source = pa.memory_map(str(path), "r")

@@ -14,9 +14,12 @@ reading stopped, and the reader ends. A bug in our code still raises.
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import json
+import lzma
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -109,13 +112,91 @@ class FileContext:
 
 
 def open_decompressed(raw: BinaryIO, name: str) -> BinaryIO:
-    """Wrap a raw byte stream in the decompressor its file name asks for (.gz, .zst, else none)."""
+    """Wrap a raw byte stream in the decompressor its file name asks for (.gz, .zst, .bz2, .xz, else none).
+
+    A stream that is cut short or corrupt raises one of ``STREAM_ERRORS`` when reading reaches the damage.
+    """
     if name.endswith(".gz"):
         return gzip.GzipFile(fileobj=raw, mode="rb")  # handles multi-member files (per-record WARC gzip)
     if name.endswith(".zst") or name.endswith(".zstd"):
-        dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
-        return dctx.stream_reader(raw, read_across_frames=True)
+        return io.BufferedReader(StrictZstdReader(raw), 1 << 20)
+    if name.endswith(".bz2"):
+        return bz2.BZ2File(raw, mode="rb")
+    if name.endswith(".xz"):
+        return lzma.LZMAFile(raw, mode="rb")
     return raw
+
+
+# What a damaged compressed stream raises (gzip: EOFError / BadGzipFile / zlib.error; zstd: ZstdError;
+# xz: LZMAError). Plain OSError is deliberately absent: a network or disk failure must fail the task so
+# Spark retries it, not turn into a "truncated file" reject.
+STREAM_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, zstandard.ZstdError, lzma.LZMAError)
+
+
+class StrictZstdReader(io.RawIOBase):
+    """Zstandard frames decoded one after another, raising ``ZstdError`` when the input ends mid-frame.
+
+    ``ZstdDecompressor.stream_reader`` returns a clean EOF on a truncated stream, which would turn a cut
+    Pushshift dump into a silently shorter file (or a bogus "truncated JSON" line); this reader notices.
+    Input is fed in 64 KiB pieces so one read's output stays bounded even for highly compressible data.
+    """
+
+    _CHUNK = 1 << 16
+
+    def __init__(self, raw: BinaryIO):
+        self._raw = raw
+        self._dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
+        self._dobj = None  # decoder of the frame in progress, None between frames
+        self._pending = b""  # compressed bytes not yet given to a decoder
+        self._out = b""
+        self._out_pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while self._out_pos >= len(self._out):
+            if not self._fill():
+                return 0
+        n = min(len(buffer), len(self._out) - self._out_pos)
+        buffer[:n] = self._out[self._out_pos : self._out_pos + n]
+        self._out_pos += n
+        return n
+
+    def _fill(self) -> bool:
+        """Decode more output; False at a clean end of input (between frames)."""
+        data = self._pending or self._raw.read(self._CHUNK)
+        self._pending = b""
+        if not data:
+            if self._dobj is not None:
+                raise zstandard.ZstdError("zstd stream ends in the middle of a frame (truncated file)")
+            return False
+        if self._dobj is None:
+            self._dobj = self._dctx.decompressobj()
+        self._out, self._out_pos = self._dobj.decompress(data), 0
+        if self._dobj.eof:
+            self._pending = self._dobj.unused_data
+            self._dobj = None
+        return True
+
+
+class CountingReader(io.RawIOBase):
+    """A raw stream that counts the bytes read from it: the compressed offset a decoder has consumed,
+    which is where a truncated-stream reject points (``@byte N``)."""
+
+    def __init__(self, raw: BinaryIO):
+        self._raw = raw
+        self.bytes_read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self.bytes_read += n
+        return n
 
 
 def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:

@@ -9,6 +9,7 @@ documents by design.
 INVALID_JSON = "invalid_json"  # a JSON line that does not parse, or is not an object
 TRUNCATED_JSON = "truncated_json"  # the last line of a file is cut mid-object (no newline, does not parse)
 MISSING_TEXT = "missing_text"  # a JSON object without a string text/body field
+MISSING_ID = "missing_id"  # a Reddit comment/submission without the id / link_id that places it in a thread
 INVALID_UTF8 = "invalid_utf8"  # bytes that do not decode as UTF-8
 TRUNCATED_STREAM = "truncated_stream"  # compressed stream ends early or is corrupt; reading stops there
 WARC_BAD_RECORD = "warc_bad_record"  # a WARC record whose own headers cannot be parsed

@@ -1,0 +1,163 @@
+"""Project Gutenberg / ebook boilerplate removal: headers, footers, licence text, credit lines, and
+"CHAPTER IV."-style heading lines that OPT called repetitive and non-informative.
+
+Gutenberg headers differ per edition, so the rules are layered, strongest evidence first:
+
+1. A document is treated as a Gutenberg file only if it mentions "Gutenberg" at all (a cheap test that
+   keeps every other document out of rules 2-4).
+2. Header: everything up to and including the first START marker ("*** START OF THE/THIS PROJECT
+   GUTENBERG EBOOK ... ***", its "COPYRIGHTED" and wrapped-title variants, and the 1990s
+   "*END*THE SMALL PRINT! ...*END*" line), when it lies in the first 100,000 characters. Without a START
+   marker but with a first line like "The Project Gutenberg EBook of ..." / "Project Gutenberg's ...", the
+   leading paragraphs are removed while they look like header paragraphs (Title:, Author:, Release Date,
+   [EBook #...], "This eBook is for the use of anyone anywhere ...", Produced by ..., ...).
+3. Footer: from the first footer marker after the header to the end: "*** END OF THE/THIS PROJECT
+   GUTENBERG EBOOK", "End of (the) Project Gutenberg('s) ...", "START: FULL LICENSE", "THE FULL PROJECT
+   GUTENBERG LICENSE".
+4. Credits right after the header ("Produced by ... Distributed Proofreading Team at http://www.pgdp.net",
+   "E-text prepared by ...", "(This file was produced from images ... Internet Archive)") are removed, a
+   paragraph at a time, while they look like credits.
+
+In every document, whatever its source (these lines are boilerplate wherever they occur):
+
+5. Lines that only say where the ebook came from: "This ebook by Project Gutenberg.", "This eBook is
+   courtesy of Project Gutenberg" (such a line is itself a Gutenberg marker).
+6. Heading lines that are nothing but a chapter number: "Chapter One", "CHAPTER XII.", "Chapter 7:",
+   "Chapter the Fifth". Only the line goes; the chapter stays. "CHAPTER I. The Beginning" is kept: its
+   title is information.
+
+A document with no Gutenberg mention loses at most lines of kind 6.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+
+class Stripped(NamedTuple):
+    """What ``strip_boilerplate`` did: the text and how much each rule removed."""
+
+    text: str
+    header_chars: int = 0  # characters removed before the body (rule 2, plus credits of rule 4)
+    footer_chars: int = 0  # characters removed after the body (rule 3)
+    credit_lines: int = 0  # "This ebook by Project Gutenberg"-style lines removed (rule 5)
+    heading_lines: int = 0  # bare chapter heading lines removed (rule 6)
+
+
+_I = re.IGNORECASE | re.MULTILINE
+_S = r"[ \t]+"  # words inside one line; never \s, which would run across lines
+
+_START_RE = re.compile(
+    rf"^[^\n]*\*[ \t]*START{_S}OF(?:{_S}THE|{_S}THIS)?(?:{_S}COPYRIGHTED)?{_S}PROJECT{_S}GUTENBERG[^\n]*"
+    r"|^[^\n]*\*END\*[ \t]*THE{_S}SMALL{_S}PRINT[^\n]*",
+    _I,
+)
+_FOOTER_RE = re.compile(
+    rf"^[^\n]*\*[ \t]*END{_S}OF(?:{_S}THE|{_S}THIS)?(?:{_S}COPYRIGHTED)?{_S}PROJECT{_S}GUTENBERG"
+    rf"|^[ \t]*End{_S}of(?:{_S}the|{_S}this)?{_S}Project{_S}Gutenberg"
+    rf"|^[ \t*]*START:[ \t]*FULL{_S}LICEN[CS]E"
+    rf"|^[ \t*]*THE{_S}FULL{_S}PROJECT{_S}GUTENBERG{_S}LICEN[CS]E",
+    _I,
+)
+_HEADER_OPENING_RE = re.compile(
+    rf"\A[\ufeff\s]*(?:\W*(?:The{_S})?Project{_S}Gutenberg(?:['’]s)?{_S}(?:e-?book|e-?text|etext|work)"
+    rf"|\W*Project{_S}Gutenberg['’]s"
+    rf"|\W*This{_S}e-?book{_S}is{_S}for{_S}the{_S}use{_S}of{_S}anyone)",
+    re.IGNORECASE,
+)
+# A paragraph of a Gutenberg header (or of the credits after it) contains one of these.
+_HEADER_PARAGRAPH_RE = re.compile(
+    r"project\s+gutenberg|gutenberg\.(?:org|net)|pgdp\.net|distributed\s+proofread|internet\s+archive"
+    r"|e-?book\s+is\s+for\s+the\s+use\s+of\s+anyone|copyright\s+laws|\[\s*e-?(?:book|text)\s*#"
+    r"|^[\ufeff \t]*(?:title|author|editor|illustrator|translator|credits|language|release\s+date|posting\s+date"
+    r"|(?:most\s+recently\s+)?updated|last\s+updated|first\s+posted|character\s+set\s+encoding)[ \t]*:"
+    r"|^[\ufeff \t]*(?:release|posting)\s+date"
+    r"|^[\W_]*(?:produced|prepared|transcribed|scanned|digiti[sz]ed|proofread|e-?text\s+prepared"
+    r"|html\s+version|this\s+(?:e-?(?:book|text)|file)\s+was\s+(?:produced|prepared|made))\b",
+    _I,
+)
+_CREDIT_LINE_RE = re.compile(
+    rf"^[ \t]*(?:this|the){_S}e-?(?:book|text)(?:{_S}[\w-]+){{0,4}}?"
+    rf"{_S}(?:by|from|of|at|courtesy{_S}of){_S}(?:the{_S})?project{_S}gutenberg\b[^\n]{{0,120}}$\n?",
+    _I,
+)
+
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+_ORDINALS = (
+    "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth"
+    "|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|last"
+)
+_ROMAN = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
+_NUMBER = (
+    rf"(?:\d{{1,3}}|{_ROMAN}|(?:{_TENS})(?:[- ](?:{_UNITS}))?|{_TEENS}|{_UNITS}|(?:the{_S})?(?:{_ORDINALS}))"
+)
+_HEADING_RE = re.compile(
+    rf"^[ \t#*_-]*(?:chapter|chap\.)[ \t]*{_NUMBER}\b[ \t]*[.:]?[ \t#*_-]*$\n?",
+    _I,
+)
+
+_BLANKS = frozenset("\ufeff \t\r\n")
+_PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t\r]*\n")
+_HEADER_LIMIT = 100_000  # a START marker further into the text than this is not trusted as a header end
+_HEADER_MAX_PARAGRAPHS = 40  # unmarked headers: give up after this many header-like paragraphs
+_CREDIT_MAX_PARAGRAPHS = 4
+
+
+def strip_boilerplate(text: str) -> Stripped:
+    """Remove Gutenberg / ebook boilerplate (see the module docstring for the rules, in order)."""
+    header = footer = 0
+    if "utenberg" in text or "UTENBERG" in text:
+        body_start = _header_end(text)
+        if body_start:
+            body_start = _skip_header_paragraphs(text, body_start, _CREDIT_MAX_PARAGRAPHS)
+        footer_match = _FOOTER_RE.search(text, body_start)
+        body_end = footer_match.start() if footer_match else len(text)
+        header, footer = body_start, len(text) - body_end
+        text = text[body_start:body_end]
+    text, credits = _CREDIT_LINE_RE.subn("", text) if "utenberg" in text else (text, 0)
+    text, headings = _HEADING_RE.subn("", text) if ("hap" in text or "HAP" in text) else (text, 0)
+    return Stripped(text, header, footer, credits, headings)
+
+
+def _header_end(text: str) -> int:
+    """Where the body starts: after the START marker, or after the header paragraphs, or 0."""
+    start = _START_RE.search(text, 0, _HEADER_LIMIT)
+    if start:
+        end = _line_end(text, start.end())
+        if not start.group().rstrip().endswith("*"):
+            # A wrapped title: "*** START OF THIS PROJECT GUTENBERG EBOOK THE ADVENTURES OF\nTOM SAWYER ***"
+            pos = end
+            for _ in range(2):
+                next_end = _line_end(text, pos)
+                if text[pos:next_end].rstrip().endswith("*"):
+                    return next_end
+                pos = next_end
+        return end
+    if _HEADER_OPENING_RE.match(text):
+        return _skip_header_paragraphs(text, 0, _HEADER_MAX_PARAGRAPHS)
+    return 0
+
+
+def _skip_header_paragraphs(text: str, pos: int, limit: int) -> int:
+    """The end of the run of (at most ``limit``) header-like paragraphs from ``pos``; ``pos`` if none."""
+    for _ in range(limit):
+        start = pos
+        while start < len(text) and text[start] in _BLANKS:
+            start += 1
+        if start >= len(text):
+            return pos
+        start = max(pos, text.rfind("\n", pos, start) + 1)  # a line start, so the ^ in the patterns can match
+        brk = _PARAGRAPH_BREAK_RE.search(text, start)
+        end = brk.start() if brk else len(text)
+        if not _HEADER_PARAGRAPH_RE.search(text, start, end):
+            return pos
+        pos = end
+    return pos
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end + 1

@@ -1,0 +1,344 @@
+"""Is a document English? Word statistics decide the clear cases; langdetect only sees what they cannot.
+
+``langdetect`` is the reference detector (the one OPT-era pipelines used), but it costs ~3-4 ms per short
+document in pure Python and labels languages it has no profile for (Irish, Latin, Scots, Yoruba, Sesotho,
+Zulu, Maori...) as whatever known language is closest, very often English. So:
+
+1. **Bounded sample.** A long document is read through ``sample_text``: at most ``sample_chars``
+   characters taken as evenly spaced windows across the whole text, so a 1 MB book costs about as much as
+   a 20 kB article and a mixed document is sampled everywhere, not only at its start.
+2. **Cleaning.** URLs, e-mail addresses and lines that are mostly not letters (code, tables, numbers) are
+   no language evidence and are removed before counting.
+3. **Segments.** The remaining words are cut into segments of about ``segment_words`` words. Each segment
+   is classified on its own from counts of hand-written word lists (``wordlists.py``): the share of
+   distinctive English words, the share of the best-matching foreign list, the share of words with
+   non-ASCII letters and the share of letters outside the Latin script.
+4. **Fast path.** A segment with clear statistics is English or foreign without langdetect. Typical
+   English prose has 30-45 % of its words in ``ENGLISH``; other languages stay under 5 %.
+5. **Reference path.** An ambiguous segment goes to langdetect (seeded, profiles loaded once per process,
+   at most ``langdetect_chars`` characters, at most ``langdetect_calls`` calls per document). langdetect's
+   "English" is only accepted when our own statistics agree that the segment is not clearly something else
+   (some English words, fewer foreign-list words than English ones): that is what keeps the languages
+   langdetect does not know from passing as English.
+6. **Mixed documents.** The document's English share is the letter-weighted share of its segments that
+   are English; it is kept when that share is at least ``min_english_share``. Segments without evidence
+   (too few words) do not count either way; a document with no evidence at all is not English.
+
+Everything is deterministic: the sample depends only on the text, langdetect is seeded, and a document's
+decision never depends on which other documents share its batch or partition.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from corpus.filters.wordlists import ENGLISH_AMBIGUOUS, ENGLISH_WORDS, FOREIGN_WORDS
+
+# A word: letters (and combining marks, for Yoruba or Vietnamese written decomposed), with inner apostrophes.
+_LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"
+_WORD_RE = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")
+# Letters outside Latin (Basic, Latin-1, Extended-A/B, IPA, Extended Additional): another script.
+_NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_\x00-\u02af\u1e00-\u1eff]")
+_URL_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+", re.IGNORECASE)
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+ENGLISH = frozenset(w.lower() for w in ENGLISH_WORDS) - ENGLISH_AMBIGUOUS
+FOREIGN: dict[str, frozenset[str]] = {
+    lang: frozenset(unicodedata.normalize("NFC", w.lower()) for w in words.split()) - ENGLISH - ENGLISH_AMBIGUOUS
+    for lang, words in FOREIGN_WORDS.items()
+}
+# word -> the foreign languages it belongs to, so counting is one dict lookup per distinct word.
+_FOREIGN_INDEX: dict[str, tuple[str, ...]] = {}
+for _lang, _words in FOREIGN.items():
+    for _w in _words:
+        _FOREIGN_INDEX[_w] = _FOREIGN_INDEX.get(_w, ()) + (_lang,)
+
+# Segment labels.
+ENGLISH_SEGMENT = "en"
+FOREIGN_SEGMENT = "foreign"
+NEUTRAL_SEGMENT = "neutral"  # too little text to say anything
+AMBIGUOUS_SEGMENT = "ambiguous"  # needs the reference detector
+
+# Fast-path thresholds, chosen on the first half of each language's sentences in ../shared/data/langid
+# (the second half is held out; see bench/eval_langid.py) and on clean English books and web text.
+MIN_EVIDENCE_WORDS = 3  # fewer words than this: the segment is neutral
+FAST_MIN_WORDS = 8  # the fast path needs at least this many words
+FAST_ENGLISH_SHARE = 0.2  # at least this share of ENGLISH words ...
+FAST_MAX_FOREIGN_RATIO = 0.5  # ... with the best foreign list at most half of that ...
+FAST_MAX_NON_ASCII = 0.05  # ... and almost no words with non-ASCII letters: English
+FAST_FOREIGN_SHARE = 0.06  # under this share of ENGLISH words: not English
+NON_LATIN_SCRIPT = 0.5  # more than this share of letters outside the Latin script: not English
+REF_MIN_ENGLISH_SHARE = 0.06  # langdetect's "en" needs at least this share of ENGLISH words too
+REF_MAX_NON_ASCII = 0.15  # ... and at most this share of words with non-ASCII letters
+CODE_LINE_LETTERS = 0.5  # a line with fewer letters than this share of its non-space characters is not prose
+
+
+@dataclass(frozen=True)
+class SegmentStats:
+    """Word-list counts of one segment."""
+
+    words: int
+    letters: int
+    english: int  # words in ENGLISH
+    foreign: int  # words in the best-matching foreign list
+    foreign_lang: str  # that list's language tag ("" when no foreign word was seen)
+    non_ascii: int  # words with a non-ASCII letter
+    non_latin_letters: int  # letters outside the Latin script
+
+    @property
+    def english_share(self) -> float:
+        return self.english / self.words if self.words else 0.0
+
+    @property
+    def foreign_share(self) -> float:
+        return self.foreign / self.words if self.words else 0.0
+
+
+@dataclass(frozen=True)
+class EnglishDecision:
+    """The verdict on one document."""
+
+    english_share: float  # letter-weighted share of the sampled text that is English, 0..1
+    is_english: bool
+    langdetect_calls: int  # reference-detector calls this document needed (0 = fast path only)
+    detail: str  # what decided it, for people reading OUT/dropped: "fast", "script", "foreign:ga", ...
+
+
+def sample_text(text: str, max_chars: int, windows: int = 16) -> str:
+    """The whole text when short, else ``windows`` evenly spaced slices totalling about ``max_chars``.
+
+    Slices start and end at whitespace so no word is cut in half; the result only depends on the text.
+    """
+    if len(text) <= max_chars:
+        return text
+    width = max_chars // windows
+    step = (len(text) - width) / (windows - 1)
+    parts = []
+    for i in range(windows):
+        start = int(i * step)
+        end = start + width
+        if start:
+            space = text.find(" ", start, end)
+            start = space + 1 if space >= 0 else start
+        space = text.rfind(" ", start, end)
+        parts.append(text[start : space if space > start else end])
+    return "\n".join(parts)
+
+
+def prose_lines(text: str) -> str:
+    """``text`` without URLs, e-mail addresses and lines that are mostly not letters (code, tables)."""
+    text = _URL_RE.sub(" ", text)
+    kept = []
+    for line in text.splitlines():
+        visible = len(line) - line.count(" ") - line.count("\t")
+        if visible and len(_LETTER_RE.findall(line)) >= CODE_LINE_LETTERS * visible:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def words_of(text: str) -> list[str]:
+    """Lower-cased words, NFC-normalized so precomposed and decomposed accents count the same."""
+    return _WORD_RE.findall(unicodedata.normalize("NFC", text).lower().replace("’", "'"))
+
+
+def segment_stats(words: list[str]) -> SegmentStats:
+    """Count the word lists over one segment's words."""
+    english = non_ascii = non_latin = letters = 0
+    foreign: dict[str, int] = {}
+    for w in words:
+        letters += len(w)
+        if w in ENGLISH:
+            english += 1
+            continue
+        langs = _FOREIGN_INDEX.get(w)
+        if langs:
+            for lang in langs:
+                foreign[lang] = foreign.get(lang, 0) + 1
+        if not w.isascii():
+            non_ascii += 1
+            non_latin += len(_NON_LATIN_LETTER_RE.findall(w))
+    best_lang, best = "", 0
+    for lang in sorted(foreign):  # sorted: ties resolve the same way on every run
+        if foreign[lang] > best:
+            best_lang, best = lang, foreign[lang]
+    return SegmentStats(len(words), letters, english, best, best_lang, non_ascii, non_latin)
+
+
+def classify_segment(s: SegmentStats) -> tuple[str, str]:
+    """(label, detail) for one segment from its statistics alone."""
+    if s.letters and s.non_latin_letters > NON_LATIN_SCRIPT * s.letters:
+        return FOREIGN_SEGMENT, "script"
+    if s.words < MIN_EVIDENCE_WORDS:
+        return NEUTRAL_SEGMENT, "short"
+    en, fo = s.english_share, s.foreign_share
+    if s.words >= FAST_MIN_WORDS:
+        if en >= FAST_ENGLISH_SHARE and fo <= FAST_MAX_FOREIGN_RATIO * en and s.non_ascii <= FAST_MAX_NON_ASCII * s.words:
+            return ENGLISH_SEGMENT, "fast"
+        if en < FAST_FOREIGN_SHARE:
+            return FOREIGN_SEGMENT, f"foreign:{s.foreign_lang}" if s.foreign_lang else "no_english_words"
+    return AMBIGUOUS_SEGMENT, ""
+
+
+def accept_reference(s: SegmentStats, p_english: float) -> bool:
+    """langdetect's verdict, accepted only when our own counts do not contradict it."""
+    return (
+        p_english >= 0.5
+        and s.english_share >= REF_MIN_ENGLISH_SHARE
+        and s.foreign <= s.english
+        and s.non_ascii <= REF_MAX_NON_ASCII * s.words
+    )
+
+
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?;:。])\s+|\n+")
+
+
+def segments_of(text: str, segment_words: int) -> list[list[str]]:
+    """Words grouped into segments of at least ``segment_words`` words, cut at sentence ends.
+
+    A sentence longer than twice the size is cut into pieces of ``segment_words`` words; a short tail
+    joins the segment before it, so every segment but a lone one has at least ``segment_words // 2``.
+    """
+    segments: list[list[str]] = []
+    current: list[str] = []
+    for sentence in _SENTENCE_END_RE.split(text):
+        words = words_of(sentence)
+        while len(words) >= 2 * segment_words:
+            segments.append(words[:segment_words])
+            words = words[segment_words:]
+        current.extend(words)
+        if len(current) >= segment_words:
+            segments.append(current)
+            current = []
+    if current:
+        if segments and len(current) < segment_words // 2:
+            segments[-1] = segments[-1] + current
+        else:
+            segments.append(current)
+    return segments
+
+
+def detect_english(
+    text: str,
+    *,
+    seed: int,
+    sample_chars: int = 20_000,
+    segment_words: int = 20,
+    langdetect_chars: int = 1_000,
+    langdetect_calls: int = 4,
+    min_english_share: float = 0.5,
+) -> EnglishDecision:
+    """Decide whether ``text`` is English (see the module docstring for how)."""
+    segments = segments_of(prose_lines(sample_text(text, sample_chars)), segment_words)
+    if not segments:
+        return EnglishDecision(0.0, False, 0, "no_evidence")
+    stats = [segment_stats(seg) for seg in segments]
+    labels = [classify_segment(s) for s in stats]
+    kinds = {label for label, _ in labels}
+
+    # Whole-document verdict first: a document that is clearly one thing, with no segment clearly the
+    # other, is decided without the reference detector; its ambiguous segments follow the document.
+    whole = classify_segment(_merge(stats))[0] if len(stats) > 1 else labels[0][0]
+    if whole == ENGLISH_SEGMENT and FOREIGN_SEGMENT not in kinds:
+        return _decide(stats, labels, ENGLISH_SEGMENT, 0, min_english_share)
+    if whole == FOREIGN_SEGMENT and ENGLISH_SEGMENT not in kinds:
+        return _decide(stats, labels, FOREIGN_SEGMENT, 0, min_english_share)
+
+    ambiguous = [i for i, (label, _) in enumerate(labels) if label == AMBIGUOUS_SEGMENT]
+    calls = 0
+    if ambiguous:
+        # At most `langdetect_calls` segments, evenly spread; the others take the mean of their verdicts.
+        chosen = _spread(ambiguous, langdetect_calls)
+        probabilities = {i: english_probability(" ".join(segments[i])[:langdetect_chars], seed) for i in chosen}
+        calls = len(chosen)
+        mean_p = sum(probabilities.values()) / len(probabilities)
+        for i in ambiguous:
+            p = probabilities.get(i, mean_p)
+            label = ENGLISH_SEGMENT if accept_reference(stats[i], p) else FOREIGN_SEGMENT
+            labels[i] = (label, f"langdetect:{p:.2f}")
+    return _decide(stats, labels, FOREIGN_SEGMENT, calls, min_english_share)
+
+
+def _merge(stats: list[SegmentStats]) -> SegmentStats:
+    """Whole-document counts (the best foreign list is approximated by the most frequent per segment)."""
+    foreign: dict[str, int] = {}
+    for s in stats:
+        if s.foreign_lang:
+            foreign[s.foreign_lang] = foreign.get(s.foreign_lang, 0) + s.foreign
+    lang = min(foreign, key=lambda k: (-foreign[k], k)) if foreign else ""
+    return SegmentStats(
+        words=sum(s.words for s in stats),
+        letters=sum(s.letters for s in stats),
+        english=sum(s.english for s in stats),
+        foreign=foreign.get(lang, 0),
+        foreign_lang=lang,
+        non_ascii=sum(s.non_ascii for s in stats),
+        non_latin_letters=sum(s.non_latin_letters for s in stats),
+    )
+
+
+def _decide(stats, labels, ambiguous_as: str, calls: int, min_english_share: float) -> EnglishDecision:
+    """Letter-weighted English share over the segments with evidence; ambiguous ones count as ``ambiguous_as``."""
+    english_letters = total_letters = 0
+    for s, (label, _) in zip(stats, labels, strict=True):
+        if label == NEUTRAL_SEGMENT:
+            continue
+        total_letters += s.letters
+        if label == ENGLISH_SEGMENT or (label == AMBIGUOUS_SEGMENT and ambiguous_as == ENGLISH_SEGMENT):
+            english_letters += s.letters
+    if total_letters == 0:
+        return EnglishDecision(0.0, False, calls, "no_evidence")
+    share = english_letters / total_letters
+    return EnglishDecision(share, share >= min_english_share, calls, _summary(labels))
+
+
+def _spread(items: list[int], k: int) -> list[int]:
+    if len(items) <= k:
+        return items
+    return [items[round(j * (len(items) - 1) / (k - 1))] for j in range(k)] if k > 1 else [items[len(items) // 2]]
+
+
+def _summary(labels: list[tuple[str, str]]) -> str:
+    """The most frequent non-neutral detail, e.g. "foreign:ga" or "fast" (ties: alphabetical)."""
+    counts: dict[str, int] = {}
+    for label, detail in labels:
+        if label != NEUTRAL_SEGMENT:
+            counts[detail] = counts.get(detail, 0) + 1
+    return min(counts, key=lambda d: (-counts[d], d)) if counts else "no_evidence"
+
+
+# --- the reference detector ------------------------------------------------------------------------------
+
+_FACTORIES: dict[int, object] = {}
+
+
+def _factory(seed: int):
+    """langdetect's DetectorFactory with all profiles, loaded once per process and seed (~0.5 s, ~50 MB)."""
+    factory = _FACTORIES.get(seed)
+    if factory is None:
+        from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+        factory = DetectorFactory()
+        factory.load_profile(PROFILES_DIRECTORY)
+        factory.set_seed(seed)
+        _FACTORIES[seed] = factory
+    return factory
+
+
+def english_probability(text: str, seed: int) -> float:
+    """langdetect's probability that ``text`` is English (0.0 when it finds no usable letters)."""
+    from langdetect.lang_detect_exception import LangDetectException
+
+    detector = _factory(seed).create()
+    detector.append(text)
+    try:
+        probabilities = detector.get_probabilities()
+    except LangDetectException:
+        return 0.0
+    return next((p.prob for p in probabilities if p.lang == "en"), 0.0)
+
+
+def langdetect_is_english(text: str, seed: int, max_chars: int = 10_000) -> bool:
+    """The baseline: langdetect alone (seeded, threshold 0.5) on the first ``max_chars`` characters."""
+    return english_probability(text[:max_chars], seed) >= 0.5

@@ -1,0 +1,96 @@
+"""Small shard sets in the exact on-disk format of corpus/shard_format.py, for the trainer tests.
+
+The text is learnable on purpose: documents are random sequences drawn from a fixed book of short
+phrases, so a tiny model's loss falls well below log(vocab) within a few dozen steps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from corpus.shard_format import FORMAT_NAME, FORMAT_VERSION, token_dtype, write_manifest, write_shard
+
+ROOT = Path(__file__).resolve().parents[1]
+EOS = 2
+
+
+def phrase_documents(rng: np.random.Generator, phrases: np.ndarray, n_tokens: int) -> np.ndarray:
+    """A token stream of documents (``ids + [eos]``), each a random sequence of ``phrases`` rows."""
+    out = []
+    total = 0
+    while total < n_tokens:
+        doc = phrases[rng.integers(0, len(phrases), size=rng.integers(3, 12))].reshape(-1)
+        out.append(np.append(doc, EOS))
+        total += len(doc) + 1
+    return np.concatenate(out)[:n_tokens]
+
+
+def make_shards(root: Path, *, vocab: int = 512, seq_len: int = 33, train_rows: int = 192, rows_per_shard: int = 64,
+                valid_rows: dict[str, int] | None = None, seed: int = 0) -> Path:
+    """Write ``root/manifest.json`` + train/valid shards; returns ``root``."""
+    valid_rows = valid_rows if valid_rows is not None else {"pile": 8, "reddit": 8}
+    rng = np.random.default_rng(seed)
+    dtype = token_dtype(vocab)
+    splits = {}
+
+    def split(name: str, rows: np.ndarray, per_source: dict[str, int]):
+        shards = []
+        for i in range(0, len(rows), rows_per_shard):
+            rel = f"{name}/part-{i // rows_per_shard:05d}.arrow"
+            entry = write_shard(root / rel, rows[i : i + rows_per_shard], dtype)
+            shards.append({"path": rel, **entry, "source_tokens": {}})
+        splits[name] = {"rows": len(rows), "tokens": int(rows.size), "source_tokens": per_source, "shards": shards}
+
+    phrases = rng.integers(4, vocab, size=(32, 6))  # one phrase book for train and valid: learnable, testable
+    train = phrase_documents(rng, phrases, train_rows * seq_len).reshape(train_rows, seq_len)
+    split("train", train, {"pile": int(train.size)})
+    all_valid = []
+    for source, n in valid_rows.items():
+        rows = phrase_documents(rng, phrases, n * seq_len).reshape(n, seq_len)
+        split(f"valid/{source}", rows, {source: int(rows.size)})
+        all_valid.append(rows)
+    if all_valid:
+        rows = np.concatenate(all_valid)
+        split("valid", rows, {s: n * seq_len for s, n in valid_rows.items()})
+    write_manifest(root, {
+        "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "seq_len": seq_len, "dtype": dtype,
+        "vocab_size": vocab, "eos_id": EOS, "pad_id": 1,
+        "tokenizer": {"kind": "test", "sha256": f"test-{vocab}"}, "seed": seed, "code_version": "test",
+        "recipe": {}, "splits": splits,
+    })
+    return root
+
+
+def write_config(path: Path, **sections) -> Path:
+    """A TOML config from ``{"train": {"steps": 20}, ...}`` (tests keep their settings next to them)."""
+    lines = []
+    for section, values in sections.items():
+        lines.append(f"[{section}]")
+        lines += [f"{k} = {json.dumps(v)}" for k, v in values.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def torchrun(nproc: int, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``torchrun -m train`` on CPU with gloo; one thread per process (the test machine has 2 cores)."""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    for key in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
+        env.pop(key, None)
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc), "--standalone",
+           "-m", "train", *args, "--device", "cpu"]
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"torchrun failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    return proc
+
+
+def step_losses(run: Path) -> dict[int, float]:
+    from train.logbook import read_logbook
+
+    return {r["step"]: r["loss"] for r in read_logbook(run / "logbook.jsonl") if r["event"] == "step"}

@@ -1,0 +1,28 @@
+"""FSDP2 for the OPT model: ``fully_shard`` each decoder layer, then the root (as torchtitan does).
+
+The root unit holds the token and position embeddings and the final LayerNorm; the tied output
+projection reuses the token embedding inside the root's forward, so it is gathered once per step.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.distributed.device_mesh import DeviceMesh
+from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
+
+from model.model import OPTForCausalLM
+
+PARAM_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def parallelize(model: OPTForCausalLM, mesh: DeviceMesh, precision: str, compile: bool = False) -> OPTForCausalLM:
+    """Shard ``model`` in place over ``mesh``; compute in ``precision``, reduce gradients in fp32."""
+    mp = MixedPrecisionPolicy(param_dtype=PARAM_DTYPES[precision], reduce_dtype=torch.float32)
+    layers = model.decoder.layers
+    for i, layer in enumerate(layers):
+        if compile:
+            layer.compile()  # in place: parameter names stay the Hugging Face ones (no "_orig_mod.")
+        # The last layer's weights are needed again right away by backward; keep them gathered.
+        fully_shard(layer, mesh=mesh, mp_policy=mp, reshard_after_forward=i < len(layers) - 1)
+    fully_shard(model, mesh=mesh, mp_policy=mp)
+    return model
