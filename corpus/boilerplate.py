@@ -20,13 +20,16 @@ Gutenberg headers differ per edition, so the rules are layered, strongest eviden
 
 In every document, whatever its source (these lines are boilerplate wherever they occur):
 
-5. Lines that only say where the ebook came from: "This ebook by Project Gutenberg.", "This eBook is
-   courtesy of Project Gutenberg" (such a line is itself a Gutenberg marker).
+5. Ebook lines: lines that only say where the ebook came from ("This ebook by Project Gutenberg.",
+   "This eBook is courtesy of Project Gutenberg"), and the Smashwords licence notes that BookCorpus books
+   carry ("This ebook is licensed for your personal enjoyment only. ...", "... please return to
+   Smashwords.com and purchase your own copy.", "Smashwords Edition", "Published by ... at Smashwords",
+   "License Notes"). Each such line is itself an ebook marker.
 6. Heading lines that are nothing but a chapter number: "Chapter One", "CHAPTER XII.", "Chapter 7:",
    "Chapter the Fifth". Only the line goes; the chapter stays. "CHAPTER I. The Beginning" is kept: its
    title is information.
 
-A document with no Gutenberg mention loses at most lines of kind 6.
+A document with no Gutenberg or Smashwords mention loses at most lines of kind 6.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ class Stripped(NamedTuple):
     text: str
     header_chars: int = 0  # characters removed before the body (rule 2, plus credits of rule 4)
     footer_chars: int = 0  # characters removed after the body (rule 3)
-    credit_lines: int = 0  # "This ebook by Project Gutenberg"-style lines removed (rule 5)
+    ebook_lines: int = 0  # "This ebook by Project Gutenberg", Smashwords licence lines removed (rule 5)
     heading_lines: int = 0  # bare chapter heading lines removed (rule 6)
 
 
@@ -50,7 +53,7 @@ _S = r"[ \t]+"  # words inside one line; never \s, which would run across lines
 
 _START_RE = re.compile(
     rf"^[^\n]*\*[ \t]*START{_S}OF(?:{_S}THE|{_S}THIS)?(?:{_S}COPYRIGHTED)?{_S}PROJECT{_S}GUTENBERG[^\n]*"
-    r"|^[^\n]*\*END\*[ \t]*THE{_S}SMALL{_S}PRINT[^\n]*",
+    rf"|^[^\n]*\*END\*[ \t]*THE{_S}SMALL{_S}PRINT[^\n]*",
     _I,
 )
 _FOOTER_RE = re.compile(
@@ -77,9 +80,17 @@ _HEADER_PARAGRAPH_RE = re.compile(
     r"|html\s+version|this\s+(?:e-?(?:book|text)|file)\s+was\s+(?:produced|prepared|made))\b",
     _I,
 )
-_CREDIT_LINE_RE = re.compile(
+_GUTENBERG_LINE_RE = re.compile(
     rf"^[ \t]*(?:this|the){_S}e-?(?:book|text)(?:{_S}[\w-]+){{0,4}}?"
     rf"{_S}(?:by|from|of|at|courtesy{_S}of){_S}(?:the{_S})?project{_S}gutenberg\b[^\n]{{0,120}}$\n?",
+    _I,
+)
+_SMASHWORDS_LINE_RE = re.compile(
+    rf"^[^\n]*(?:licensed{_S}for{_S}your{_S}personal{_S}enjoyment{_S}only|may{_S}not{_S}be{_S}re-?sold{_S}or"
+    rf"{_S}given{_S}away|return{_S}to{_S}smashwords\.com|respecting{_S}the{_S}hard{_S}work{_S}of{_S}this"
+    rf"{_S}author)[^\n]*$\n?"
+    rf"|^[ \t]*(?:smashwords{_S}edition|published{_S}by[^\n]{{0,80}}{_S}at{_S}smashwords"
+    rf"|licen[cs]e{_S}notes?\b)[^\n]{{0,120}}$\n?",
     _I,
 )
 
@@ -94,6 +105,7 @@ _ROMAN = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0
 _NUMBER = (
     rf"(?:\d{{1,3}}|{_ROMAN}|(?:{_TENS})(?:[- ](?:{_UNITS}))?|{_TEENS}|{_UNITS}|(?:the{_S})?(?:{_ORDINALS}))"
 )
+_CHAP_RE = re.compile("[Cc][Hh][Aa][Pp]")
 _HEADING_RE = re.compile(
     rf"^[ \t#*_-]*(?:chapter|chap\.)[ \t]*{_NUMBER}\b[ \t]*[.:]?[ \t#*_-]*$\n?",
     _I,
@@ -117,9 +129,36 @@ def strip_boilerplate(text: str) -> Stripped:
         body_end = footer_match.start() if footer_match else len(text)
         header, footer = body_start, len(text) - body_end
         text = text[body_start:body_end]
-    text, credits = _CREDIT_LINE_RE.subn("", text) if "utenberg" in text else (text, 0)
-    text, headings = _HEADING_RE.subn("", text) if ("hap" in text or "HAP" in text) else (text, 0)
-    return Stripped(text, header, footer, credits, headings)
+    ebook_lines = 0
+    if "utenberg" in text:
+        text, n = _GUTENBERG_LINE_RE.subn("", text)
+        ebook_lines += n
+    if "mashwords" in text or "MASHWORDS" in text or "personal enjoyment" in text:
+        text, n = _SMASHWORDS_LINE_RE.subn("", text)
+        ebook_lines += n
+    text, headings = _remove_headings(text)
+    return Stripped(text, header, footer, ebook_lines, headings)
+
+
+def _remove_headings(text: str) -> tuple[str, int]:
+    """Remove bare chapter-heading lines. The heading pattern is tried only on lines where "chap" occurs:
+    a multi-line regex over the whole text would cost a step per character."""
+    spans = []
+    for chap in _CHAP_RE.finditer(text):
+        line_start = text.rfind("\n", 0, chap.start()) + 1
+        if spans and line_start < spans[-1][1]:
+            continue  # a second "chap" on a line already removed
+        heading = _HEADING_RE.match(text, line_start)
+        if heading:
+            spans.append(heading.span())
+    if not spans:
+        return text, 0
+    kept, pos = [], 0
+    for start, end in spans:
+        kept.append(text[pos:start])
+        pos = end
+    kept.append(text[pos:])
+    return "".join(kept), len(spans)
 
 
 def _header_end(text: str) -> int:

@@ -90,12 +90,16 @@ class DedupConfig:
     min_recall: float = 0.99  # band layout must catch pairs at J = threshold with at least this probability
     verify: str = "exact"  # candidate check: "exact" shingle Jaccard or "signature" estimate
     max_cc_iterations: int = 64  # connected components give up (loudly) after this many rounds
+    bucket_anchors: int = 2  # members of a big LSH bucket are linked to its this many smallest doc ids (1 = star)
+    bucket_all_pairs: int = 16  # ... after its first this-many members, which are all linked pairwise
 
     def __post_init__(self):
         if not 0.0 < self.threshold <= 1.0:
             raise RecipeError(f"dedup.threshold must be in (0, 1], not {self.threshold}")
         if self.verify not in ("exact", "signature"):
             raise RecipeError(f"dedup.verify must be 'exact' or 'signature', not {self.verify!r}")
+        if not 1 <= self.bucket_anchors <= self.bucket_all_pairs:
+            raise RecipeError("dedup needs 1 <= bucket_anchors <= bucket_all_pairs")
 
 
 @dataclass(frozen=True)

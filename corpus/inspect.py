@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+
 from corpus.shard_format import ShardFormatError, read_manifest, read_shard, sha256_file
 
 
@@ -31,7 +33,14 @@ def summary(manifest: dict) -> str:
     ]
     for name, split in manifest["splits"].items():
         tokens = split.get("tokens", 0)
-        shares = ", ".join(f"{s} {n / tokens:.1%}" for s, n in sorted(split.get("source_tokens", {}).items(), key=lambda kv: -kv[1])) if tokens else "-"
+        shares = (
+            ", ".join(
+                f"{s} {n / tokens:.1%}"
+                for s, n in sorted(split.get("source_tokens", {}).items(), key=lambda kv: -kv[1])
+            )
+            if tokens
+            else "-"
+        )
         lines.append(
             f"{name:24s} {len(split['shards']):6d} {split['rows']:10,d} {tokens:14,d} "
             f"{split.get('docs', 0):10,d} {split.get('tail_tokens', 0):12,d}  {shares}"
@@ -48,7 +57,9 @@ def locate_row(manifest: dict, split: str, row: int) -> tuple[str, int]:
         if 0 <= remaining < shard["rows"]:
             return shard["path"], remaining
         remaining -= shard["rows"]
-    raise ShardFormatError(f"split {split!r} has {manifest['splits'][split]['rows']} rows; row {row} does not exist")
+    raise ShardFormatError(
+        f"split {split!r} has {manifest['splits'][split]['rows']} rows; row {row} does not exist"
+    )
 
 
 def load_shards_tokenizer(shards_dir: str | Path, manifest: dict):
@@ -56,9 +67,13 @@ def load_shards_tokenizer(shards_dir: str | Path, manifest: dict):
     from corpus.tokenize import from_tokenizer_json
 
     entry = manifest.get("tokenizer", {})
-    loaded = from_tokenizer_json(Path(shards_dir) / entry.get("path", "tokenizer.json"), kind=entry.get("kind", "tokenizer_json"))
+    loaded = from_tokenizer_json(
+        Path(shards_dir) / entry.get("path", "tokenizer.json"), kind=entry.get("kind", "tokenizer_json")
+    )
     if entry.get("sha256") and loaded.sha256 != entry["sha256"]:
-        raise ShardFormatError(f"tokenizer.json fingerprint {loaded.sha256[:16]} is not the manifest's {entry['sha256'][:16]}")
+        raise ShardFormatError(
+            f"tokenizer.json fingerprint {loaded.sha256[:16]} is not the manifest's {entry['sha256'][:16]}"
+        )
     return loaded.tokenizer
 
 
@@ -78,9 +93,15 @@ def verify(shards_dir: str | Path, manifest: dict) -> list[str]:
                 continue
             if sha256_file(path) != shard["sha256"]:
                 problems.append(f"{name}: {shard['path']} sha256 differs from the manifest")
-            rows = read_shard(path)
+            try:
+                rows = read_shard(path)
+            except (pa.ArrowInvalid, ShardFormatError) as e:
+                problems.append(f"{name}: {shard['path']} cannot be read as a shard ({e})")
+                continue
             if rows.shape != (shard["rows"], manifest["seq_len"]):
-                problems.append(f"{name}: {shard['path']} holds {rows.shape}, manifest says {shard['rows']} rows")
+                problems.append(
+                    f"{name}: {shard['path']} holds {rows.shape}, manifest says {shard['rows']} rows"
+                )
     return problems
 
 
@@ -101,7 +122,10 @@ def main(argv: list[str] | None = None) -> int:
         status = 0
         if args.verify:
             problems = verify(args.shards, manifest)
-            print("\nverify: " + ("all shards match the manifest" if not problems else f"{len(problems)} problem(s)"))
+            print(
+                "\nverify: "
+                + ("all shards match the manifest" if not problems else f"{len(problems)} problem(s)")
+            )
             for p in problems:
                 print(f"  {p}")
             status = 1 if problems else 0
@@ -109,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
             ids = read_row(args.shards, manifest, args.split, args.row)
             tokenizer = load_shards_tokenizer(args.shards, manifest)
             text = tokenizer.decode(ids, skip_special_tokens=False)
-            print(f"\n{args.split} row {args.row} ({len(ids)} tokens, {ids.count(manifest['eos_id'])} document ends):")
+            print(
+                f"\n{args.split} row {args.row} ({len(ids)} tokens, {ids.count(manifest['eos_id'])} document ends):"
+            )
             if args.ids:
                 print(ids)
             print(text[: args.max_chars] + (" ..." if len(text) > args.max_chars else ""))

@@ -98,7 +98,9 @@ def _source_counts(spans: np.ndarray, doc_sources: np.ndarray, n_sources: int, s
     last_row = np.maximum(ends - 1, starts) // seq_len
     pieces = last_row - first_row + 1  # rows each document touches (a 0-length span counts once, adds 0)
     doc_of_piece = np.repeat(np.arange(spans.size), pieces)
-    row_of_piece = np.repeat(first_row, pieces) + (np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces))
+    row_of_piece = np.repeat(first_row, pieces) + (
+        np.arange(pieces.sum()) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    )
     piece_start = np.maximum(starts[doc_of_piece], row_of_piece * seq_len)
     piece_end = np.minimum(ends[doc_of_piece], (row_of_piece + 1) * seq_len)
     counts = np.zeros((n_rows + 1, n_sources), dtype=np.int64)  # the extra row is the tail

@@ -34,12 +34,18 @@ import xxhash
 from corpus.config import PackConfig, Recipe
 from corpus.pack import pack_flat
 from corpus.shard_format import FORMAT_NAME, FORMAT_VERSION, token_dtype, write_manifest, write_shard_fs
-from corpus.tokenize import LoadedTokenizer, encode_to_binary, prepare_tokenizer, worker_tokenizer
+from corpus.tokenize import (
+    DOCUMENTS_DIR,
+    LoadedTokenizer,
+    encode_to_binary,
+    load_stage_tokenizer,
+    resolve_tokenizer,
+    worker_tokenizer,
+)
 
 TRAIN = "train"
 VALID = "valid"
 SHARDS_DIR = "shards"
-DOCUMENTS_DIR = "dedup/documents"
 TOKENIZER_FILE = "tokenizer.json"  # the canonical tokenizer, copied next to the manifest
 
 ENCODED_DDL = "split string, grp int, order_key long, doc_id string, source string, ids binary"
@@ -85,8 +91,12 @@ def encode_batch(
     ids = encode_to_binary(tokenizer, batch.column("text").to_pylist(), dtype)
 
     hashes = np.fromiter((order_hash(d, seed) for d in doc_ids), dtype=np.uint64, count=len(doc_ids))
-    valid = np.fromiter((is_valid(d, seed, pack.valid_fraction) for d in doc_ids), dtype=bool, count=len(doc_ids))
-    group = np.where(valid, hashes % np.uint64(pack.valid_groups), hashes % np.uint64(pack.groups)).astype(np.int32)
+    valid = np.fromiter(
+        (is_valid(d, seed, pack.valid_fraction) for d in doc_ids), dtype=bool, count=len(doc_ids)
+    )
+    group = np.where(valid, hashes % np.uint64(pack.valid_groups), hashes % np.uint64(pack.groups)).astype(
+        np.int32
+    )
     held = np.flatnonzero(valid)
     take = np.concatenate([np.arange(len(doc_ids)), held])  # held-out documents once more, per source
     split = [VALID if v else TRAIN for v in valid] + [f"{VALID}/{sources[i]}" for i in held]
@@ -109,11 +119,12 @@ def binary_tokens(ids: pa.Array, dtype: str) -> tuple[np.ndarray, np.ndarray]:
     offset_type = np.int64 if pa.types.is_large_binary(ids.type) else np.int32
     offsets = np.frombuffer(ids.buffers()[1], dtype=offset_type)[ids.offset : ids.offset + len(ids) + 1]
     data = ids.buffers()[2]
-    raw = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]] if data is not None else np.zeros(0, np.uint8)
+    raw = np.zeros(0, np.uint8) if data is None else np.frombuffer(data, np.uint8)[offsets[0] : offsets[-1]]
     lengths = np.diff(offsets.astype(np.int64))
     if (lengths % itemsize).any():
         raise ValueError(f"token bytes are not a multiple of the {dtype} size")
-    return raw.view(dtype), lengths // itemsize  # token bytes are little-endian (encode_to_binary), as is every target
+    # Little-endian bytes (encode_to_binary), read back as the host's dtype: every target is little-endian.
+    return raw.view(dtype), lengths // itemsize
 
 
 def shard_name(split: str, group: int, chunk: int) -> str:
@@ -180,25 +191,37 @@ def run_shards(
     """Tokenize, pack and write ``OUT/shards/{train,valid,valid/<source>}/*.arrow`` + ``manifest.json``.
 
     ``input_dir``: documents Parquet partitioned by source (default ``OUT/dedup/documents``).
-    ``tokenizer_path``: a tokenizer.json to use instead of the recipe's tokenizer. Returns the stats
+    ``tokenizer_path``: the tokenizer.json ``prepare_tokenizer`` wrote (the build passes it); without it the
+    recipe's tokenizer is resolved here (trained if need be). Returns the stats
     (per split and per source: documents, tokens produced, tokens in shards, tail tokens dropped).
     """
     input_dir = input_dir or _join(out_dir, DOCUMENTS_DIR)
-    loaded = prepare_tokenizer(recipe, out_dir, input_dir, tokenizer_path)
+    if tokenizer_path is not None:
+        loaded = load_stage_tokenizer(recipe, tokenizer_path)
+    else:
+        loaded = resolve_tokenizer(recipe, out_dir, input_dir)
     dtype = token_dtype(loaded.vocab_size)
     shards_uri = _join(out_dir, SHARDS_DIR)
     filesystem, root = resolve_fs(shards_uri)
     filesystem.create_dir(root, recursive=True)
     filesystem.delete_dir_contents(root, missing_dir_ok=True)  # no shard of an earlier run survives
 
-    tokenizer_json, sha, seed, pack, eos = loaded.to_json(), loaded.sha256, recipe.seed, recipe.pack, loaded.eos_id
+    tokenizer_json, sha, seed, pack, eos = (
+        loaded.to_json(),
+        loaded.sha256,
+        recipe.seed,
+        recipe.pack,
+        loaded.eos_id,
+    )
 
     def encode(batches):
         for batch in batches:
             yield encode_batch(batch, tokenizer_json, sha, dtype, seed, pack)
 
     def pack_one(key, table):
-        row = pack_group(key[0].as_py(), key[1].as_py(), table, eos_id=eos, dtype=dtype, pack=pack, shards_uri=shards_uri)
+        row = pack_group(
+            key[0].as_py(), key[1].as_py(), table, eos_id=eos, dtype=dtype, pack=pack, shards_uri=shards_uri
+        )
         return pa.Table.from_pylist([row], schema=_PACKED_SCHEMA)
 
     docs = spark.read.parquet(input_dir).select("doc_id", "source", "text")
@@ -242,7 +265,9 @@ def summarize(groups: list[dict], seq_len: int) -> tuple[dict, dict]:
     documents tokenized are those of ``train`` + ``valid``.
     """
     split_entries: dict[str, dict] = {}
-    per_split_source: dict[str, dict[str, defaultdict]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    per_split_source: dict[str, dict[str, defaultdict]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(int))
+    )
     for g in sorted(groups, key=lambda g: (g["split"], g["grp"])):
         split = g["split"]
         entry = split_entries.setdefault(split, _empty_split())
@@ -252,11 +277,18 @@ def summarize(groups: list[dict], seq_len: int) -> tuple[dict, dict]:
         entry["tokens_produced"] += g["tokens_produced"]
         entry["tail_tokens"] += g["tail_tokens"]
         acc = per_split_source[split]
-        for key, field in (("docs", "source_docs"), ("tokens_produced", "source_tokens_produced"), ("tail_tokens", "source_tail_tokens")):
+        for key, field in (
+            ("docs", "source_docs"),
+            ("tokens_produced", "source_tokens_produced"),
+            ("tail_tokens", "source_tail_tokens"),
+        ):
             for source, n in json.loads(g[field]).items():
                 acc[source][key] += n
         for shard in shards:
-            if shard["tokens"] != shard["rows"] * seq_len or sum(shard["source_tokens"].values()) != shard["tokens"]:
+            if (
+                shard["tokens"] != shard["rows"] * seq_len
+                or sum(shard["source_tokens"].values()) != shard["tokens"]
+            ):
                 raise AccountingError(f"shard {shard['path']}: rows, tokens and source tokens disagree")
             for source, n in shard["source_tokens"].items():
                 acc[source]["tokens_in_shards"] += n
@@ -280,7 +312,9 @@ def summarize(groups: list[dict], seq_len: int) -> tuple[dict, dict]:
             )
         for source, acc in per_split_source[split].items():
             if acc["tokens_in_shards"] + acc["tail_tokens"] != acc["tokens_produced"]:
-                raise AccountingError(f"split {split}, source {source}: tokens in shards + tail != tokens produced ({dict(acc)})")
+                raise AccountingError(
+                    f"split {split}, source {source}: tokens in shards + tail != tokens produced ({dict(acc)})"
+                )
 
     per_source_valid = [split_entries[f"{VALID}/{s}"] for s in sources]
     for key in ("docs", "tokens_produced"):
@@ -298,8 +332,14 @@ def summarize(groups: list[dict], seq_len: int) -> tuple[dict, dict]:
             "tokens_in_shards": train["tokens_in_shards"] + valid["tokens_in_shards"],
             "tail_tokens": train["tail_tokens"] + valid["tail_tokens"],
         }
-    split_stats = {k: {f: v for f, v in e.items() if f not in ("shards", "source_tokens")} | {"shards": len(e["shards"])} for k, e in split_entries.items()}
-    totals = {k: sum(v[k] for v in source_stats.values()) for k in ("docs", "tokens_produced", "tokens_in_shards", "tail_tokens")}
+    split_stats = {
+        k: {f: v for f, v in e.items() if f not in ("shards", "source_tokens")} | {"shards": len(e["shards"])}
+        for k, e in split_entries.items()
+    }
+    totals = {
+        k: sum(v[k] for v in source_stats.values())
+        for k in ("docs", "tokens_produced", "tokens_in_shards", "tail_tokens")
+    }
     return {**totals, "sources": source_stats, "splits": split_stats}, dict(sorted(split_entries.items()))
 
 

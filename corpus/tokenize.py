@@ -52,7 +52,9 @@ class LoadedTokenizer:
     origin: str  # path(s) or Hugging Face name it came from, for the manifest and messages
     eos_id: int  # appended after every document
     pad_id: int | None  # None when the vocabulary has no padding token (GPT-2)
-    vocab_size: int  # largest id + 1: what the embedding must hold (OPT: 50,265, padded to 50,272 in the model)
+    vocab_size: (
+        int  # largest id + 1: what the embedding must hold (OPT: 50,265, padded to 50,272 in the model)
+    )
     sha256: str  # fingerprint of the canonical tokenizer JSON
 
     def to_json(self) -> str:
@@ -72,7 +74,9 @@ class LoadedTokenizer:
 
 def canonical_json(tokenizer: Tokenizer) -> str:
     """The tokenizer's JSON with sorted keys and no whitespace, so equal tokenizers give equal text."""
-    return json.dumps(json.loads(tokenizer.to_str()), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(
+        json.loads(tokenizer.to_str()), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
 
 
 def fingerprint(tokenizer: Tokenizer) -> str:
@@ -130,7 +134,9 @@ def from_hf_name(name: str, local_files_only: bool | None = None) -> LoadedToken
     Offline and not cached is an error that says which recipe kinds work without the network.
     """
     if local_files_only is None:
-        local_files_only = any(os.environ.get(v, "") not in ("", "0") for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+        local_files_only = any(
+            os.environ.get(v, "") not in ("", "0") for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+        )
     try:
         from huggingface_hub import hf_hub_download
     except ImportError:
@@ -162,7 +168,9 @@ def load_tokenizer(config: TokenizerConfig, trained_path: str | Path | None = No
     (written by ``train_bpe`` / ``corpus tokenizer train``)."""
     if config.kind == "vocab_merges":
         if not (config.vocab and config.merges):
-            raise TokenizerLoadError("tokenizer.kind = 'vocab_merges' needs tokenizer.vocab and tokenizer.merges")
+            raise TokenizerLoadError(
+                "tokenizer.kind = 'vocab_merges' needs tokenizer.vocab and tokenizer.merges"
+            )
         return from_vocab_merges(config.vocab, config.merges)
     if config.kind == "tokenizer_json":
         if not config.path:
@@ -190,7 +198,9 @@ def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int = 2) -> 
     breaks ties between equally frequent pairs deterministically), so Spark's file order does not matter.
     """
     if vocab_size < len(OPT_SPECIAL_TOKENS) + 256:
-        raise TokenizerLoadError(f"vocab_size {vocab_size} cannot hold 256 byte tokens and {len(OPT_SPECIAL_TOKENS)} special tokens")
+        raise TokenizerLoadError(
+            f"vocab_size {vocab_size} cannot hold 256 byte tokens and {len(OPT_SPECIAL_TOKENS)} special tokens"
+        )
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
@@ -208,7 +218,10 @@ def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int = 2) -> 
 def sampled(doc_id: str, fraction: float, seed: int) -> bool:
     """Whether a document is in a ``fraction`` sample; decided by a hash of its id, so it is the same
     whatever the partitioning or file order."""
-    return fraction >= 1.0 or xxhash.xxh64_intdigest(doc_id.encode("utf-8"), seed=seed ^ 0x7E1) < fraction * 2**64
+    return (
+        fraction >= 1.0
+        or xxhash.xxh64_intdigest(doc_id.encode("utf-8"), seed=seed ^ 0x7E1) < fraction * 2**64
+    )
 
 
 def iter_parquet_texts(input_dir: str | Path, sample_fraction: float = 1.0, seed: int = 0) -> Iterator[str]:
@@ -237,20 +250,31 @@ def train_from_parquet(
     return dataclasses.replace(loaded, origin=f"trained on {input_dir}")
 
 
-TRAINED_PATH = "tokenizer/tokenizer.json"  # under OUT: where a recipe's trained tokenizer lives
-_TRAINED_WITH = "tokenizer/trained_with.json"  # the settings it was trained with; other settings retrain
+STAGE_PATH = (
+    "tokenizer/tokenizer.json"  # under OUT: the build's tokenizer, whatever its kind (the shards use it)
+)
+TRAINED_PATH = "tokenizer/trained.json"  # under OUT: a recipe's trained BPE ...
+_TRAINED_WITH = (
+    "tokenizer/trained_with.json"  # ... and the settings it was trained with; other settings retrain
+)
+DOCUMENTS_DIR = "dedup/documents"  # under OUT: what the tokenizer is trained on and the shards are built from
 
 
-def prepare_tokenizer(
-    recipe, out_dir: str | Path, input_dir: str | Path | None = None, tokenizer_path: str | Path | None = None
-) -> LoadedTokenizer:
-    """The tokenizer a build uses: ``tokenizer_path`` when given, else the recipe's. For
-    ``tokenizer.kind = "train"`` the BPE is trained on ``input_dir`` into ``OUT/tokenizer/tokenizer.json``
-    unless one trained with the same settings is already there (training is the slow part of a rerun).
-    """
+def recipe_origin(config: TokenizerConfig) -> str:
+    """Where a recipe's tokenizer comes from, in words, for the manifest."""
+    return {
+        "vocab_merges": f"{config.vocab} + {config.merges}",
+        "tokenizer_json": config.path,
+        "hf_name": config.name,
+        "train": f"byte-level BPE trained on {DOCUMENTS_DIR} (vocab_size {config.vocab_size})",
+    }[config.kind]
+
+
+def resolve_tokenizer(recipe, out_dir: str | Path, input_dir: str | Path | None = None) -> LoadedTokenizer:
+    """The recipe's tokenizer. For ``tokenizer.kind = "train"`` the BPE is trained on ``input_dir`` (default
+    ``OUT/dedup/documents``) into ``OUT/tokenizer/trained.json``, unless one trained with the same
+    settings is already there (training is the slow part of a rerun)."""
     config: TokenizerConfig = recipe.tokenizer
-    if tokenizer_path is not None:
-        return from_tokenizer_json(tokenizer_path, kind="train" if config.kind == "train" else "tokenizer_json")
     if config.kind != "train":
         return load_tokenizer(config)
     if "://" in str(out_dir):
@@ -258,6 +282,7 @@ def prepare_tokenizer(
             "training a tokenizer writes to a local OUT; run `corpus tokenizer train` where the documents are "
             "readable and pass its tokenizer.json (tokenizer.kind = 'tokenizer_json')"
         )
+    input_dir = Path(input_dir) if input_dir is not None else Path(out_dir) / DOCUMENTS_DIR
     path, record_path = Path(out_dir) / TRAINED_PATH, Path(out_dir) / _TRAINED_WITH
     settings = {
         "input": str(input_dir),
@@ -266,14 +291,41 @@ def prepare_tokenizer(
         "seed": recipe.seed,
     }
     if path.exists() and record_path.exists() and json.loads(record_path.read_text()) == settings:
-        return from_tokenizer_json(path, kind="train")
-    if input_dir is None:
-        raise TokenizerLoadError("tokenizer.kind = 'train' needs the documents to train on (input_dir)")
-    loaded = train_from_parquet(input_dir, path, config.vocab_size, config.train_sample_fraction, recipe.seed)
-    tmp = record_path.with_name(record_path.name + ".tmp")
-    tmp.write_text(json.dumps(settings, sort_keys=True))
-    os.replace(tmp, record_path)
-    return loaded
+        loaded = from_tokenizer_json(path, kind="train")
+    else:
+        if not input_dir.exists():
+            raise TokenizerLoadError(
+                f"tokenizer.kind = 'train' but the documents to train on, {input_dir}, do not exist"
+            )
+        loaded = train_from_parquet(
+            input_dir, path, config.vocab_size, config.train_sample_fraction, recipe.seed
+        )
+        tmp = record_path.with_name(record_path.name + ".tmp")
+        tmp.write_text(json.dumps(settings, sort_keys=True))
+        os.replace(tmp, record_path)
+    return dataclasses.replace(loaded, origin=recipe_origin(config))
+
+
+def prepare_tokenizer(
+    spark, recipe, out_dir: str | Path, path: str | Path | None = None, input_dir=None
+) -> dict:
+    """The build's tokenize stage: get the recipe's tokenizer (training it when ``kind = "train"``) and write
+    its canonical JSON to ``path`` (default ``OUT/tokenizer/tokenizer.json``) for
+    ``run_shards(..., tokenizer_path=path)``. Returns the manifest's tokenizer entry plus the path.
+
+    ``spark`` is unused (``tokenizers`` trains on one machine, multi-threaded); it is accepted so every
+    stage is called the same way.
+    """
+    loaded = resolve_tokenizer(recipe, out_dir, input_dir)
+    path = Path(path) if path is not None else Path(out_dir) / STAGE_PATH
+    save(loaded, path)
+    return {**loaded.manifest_entry(), "path": str(path)}
+
+
+def load_stage_tokenizer(recipe, tokenizer_path: str | Path) -> LoadedTokenizer:
+    """The tokenizer ``prepare_tokenizer`` wrote, described as the recipe's (kind and origin)."""
+    loaded = from_tokenizer_json(tokenizer_path, kind=recipe.tokenizer.kind)
+    return dataclasses.replace(loaded, origin=recipe_origin(recipe.tokenizer))
 
 
 def save(loaded: LoadedTokenizer, path: str | Path) -> None:
@@ -313,7 +365,9 @@ def encode_to_binary(tokenizer: Tokenizer, texts: list[str], dtype: str) -> pa.B
     offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
     np.cumsum([a.size * itemsize for a in arrays], out=offsets[1:])
     if offsets[-1] >= 2**31:
-        raise ValueError(f"one Arrow batch encodes to {offsets[-1]} bytes; lower spark.sql.execution.arrow.maxRecordsPerBatch")
+        raise ValueError(
+            f"one Arrow batch encodes to {offsets[-1]} bytes; lower spark.sql.execution.arrow.maxRecordsPerBatch"
+        )
     data = np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype=dtype)
     return pa.Array.from_buffers(
         pa.binary(), len(arrays), [None, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(data.tobytes())]
@@ -331,7 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--input", required=True, help="documents Parquet dataset (e.g. OUT/dedup/documents)")
     train.add_argument("--out", required=True, help="tokenizer.json to write")
     train.add_argument("--vocab-size", type=int, default=TokenizerConfig.vocab_size)
-    train.add_argument("--sample-fraction", type=float, default=1.0, help="train on this share of documents (by id hash)")
+    train.add_argument(
+        "--sample-fraction", type=float, default=1.0, help="train on this share of documents (by id hash)"
+    )
     train.add_argument("--seed", type=int, default=0, help="seed of the document sample")
     info = sub.add_parser("info", help="print a tokenizer's fingerprint, size and special ids")
     info.add_argument("path", help="tokenizer.json, or a directory with vocab.json/gpt2-vocab.json + merges")

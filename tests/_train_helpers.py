@@ -77,20 +77,35 @@ def write_config(path: Path, **sections) -> Path:
     return path
 
 
-def torchrun(nproc: int, args: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``torchrun -m train`` on CPU with gloo; one thread per process (the test machine has 2 cores)."""
+
+
+def torchrun_all(jobs: list[tuple[int, list[str]]], timeout: float = 180) -> None:
+    """Run ``torchrun -m train`` jobs at once, on CPU with gloo, one thread per process (2-core test machine)."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     for key in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(key, None)
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc), "--standalone",
-           "-m", "train", *args, "--device", "cpu"]
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    if proc.returncode != 0:
-        raise AssertionError(f"torchrun failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
-    return proc
+    procs = []
+    for nproc, args in jobs:
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc), "--standalone",
+               "-m", "train", *args, "--device", "cpu"]
+        procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    failures = []
+    for p in procs:
+        out, err = p.communicate(timeout=timeout)
+        if p.returncode != 0:
+            failures.append(f"{' '.join(p.args)} failed ({p.returncode}):\n{out[-3000:]}\n{err[-5000:]}")
+    if failures:
+        raise AssertionError("\n\n".join(failures))
 
 
-def step_losses(run: Path) -> dict[int, float]:
+def train_here(*args: str) -> int:
+    """Run ``python -m train`` in this process (one process, gloo): no torch import per run."""
+    from train.__main__ import main
+
+    return main([*args, "--device", "cpu"])
+
+
+def records(run: Path, event: str) -> list[dict]:
     from train.logbook import read_logbook
 
-    return {r["step"]: r["loss"] for r in read_logbook(run / "logbook.jsonl") if r["event"] == "step"}
+    return [r for r in read_logbook(run / "logbook.jsonl") if r["event"] == event]

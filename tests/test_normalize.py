@@ -41,7 +41,9 @@ REAL_SOURCES = (
 
 
 def _zst_json_lines(path: Path) -> list[dict]:
-    reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(path.open("rb"), read_across_frames=True)
+    reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(
+        path.open("rb"), read_across_frames=True
+    )
     return [json.loads(line) for line in io.TextIOWrapper(reader, encoding="utf-8") if line.strip()]
 
 
@@ -142,7 +144,7 @@ def test_nasty_cases_are_really_repaired():
     assert fix_text_fast("Ã©tÃ© schÃ¶n") == "été schön"
     assert fix_text_fast("donâ€™t") == "don't"
     assert fix_text_fast("a &amp; b\n<p>c &amp; d</p>\n&amp; e") == "a & b\n<p>c &amp; d</p>\n&amp; e"
-    assert fix_text_fast("it’s\r\n“fine”\r\n") == "it's\n\"fine\"\n"
+    assert fix_text_fast("it’s\r\n“fine”\r\n") == 'it\'s\n"fine"\n'
     assert fix_text_fast("cafe\u0301") == "caf\u00e9"
     assert fix_text_fast("ﬁ ＬＯＵＤ") == "fi LOUD"
 
@@ -183,10 +185,18 @@ def test_characters_outside_the_touched_set_are_left_alone_by_every_fixer():
     # ... and every plain character is changed by one of them (the set is not padded; hard characters
     # such as U+0081, which Windows-1252 leaves undefined, may be left alone by these but not by fix_encoding).
     for c in map(chr, sorted(N._PLAIN_CHARS)):
-        assert any(f(c) != c for f in (ftfy_fixes.fix_c1_controls, ftfy_fixes.fix_latin_ligatures,
-                                       ftfy_fixes.fix_character_width, ftfy_fixes.uncurl_quotes,
-                                       ftfy_fixes.fix_line_breaks, ftfy_fixes.fix_surrogates,
-                                       ftfy_fixes.remove_control_chars)), hex(ord(c))
+        assert any(
+            f(c) != c
+            for f in (
+                ftfy_fixes.fix_c1_controls,
+                ftfy_fixes.fix_latin_ligatures,
+                ftfy_fixes.fix_character_width,
+                ftfy_fixes.uncurl_quotes,
+                ftfy_fixes.fix_line_breaks,
+                ftfy_fixes.fix_surrogates,
+                ftfy_fixes.remove_control_chars,
+            )
+        ), hex(ord(c))
 
 
 def test_every_badness_match_contains_a_hint():
@@ -221,42 +231,119 @@ def test_equal_to_ftfy_on_real_texts(source):
 
 
 def test_equal_to_ftfy_on_generated_sample(tmp_path):
-    sample = pytest.importorskip("corpus.sample", reason="the sample generator (corpus/sample/) is not there yet")
-    if not hasattr(sample, "generate"):
-        pytest.skip("corpus.sample has no generate(out, seed, size)")
-    sample.generate(tmp_path, seed=1, size="tiny")
-    texts = _texts_in_dir(tmp_path)
-    assert texts
+    generate = pytest.importorskip(
+        "corpus.sample.generate", reason="the sample generator (corpus/sample/generate.py) is not there yet"
+    )
+    assert generate.main(["--out", str(tmp_path), "--seed", "1", "--size", "tiny"]) in (0, None)
+    texts = texts_in_dir(tmp_path)
+    assert len(texts) > 100
     for text in texts:
         _check(text)
 
 
-def _texts_in_dir(root: Path) -> list[str]:
-    """Texts of a generated corpus, read naively (whole .txt files, "text"/"body" of JSON lines)."""
+def texts_in_dir(root: Path) -> list[str]:
+    """Texts of a generated corpus, read naively: whole .txt[.gz] files, "text"/"body"/"title"/"selftext" of
+    JSON lines (.jsonl, .jsonl.zst, RC_*/RS_* .zst), and WARC response payloads. Damaged files and lines
+    are skipped: the readers account for them, the normalizer only sees text."""
     texts = []
-    for path in sorted(root.rglob("*")):
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
         name = path.name
-        if name.endswith((".txt", ".txt.gz")):
-            raw = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
-            texts.append(raw.decode("utf-8", errors="replace"))
-        elif ".jsonl" in name or name.startswith(("RC_", "RS_")):
-            try:
-                rows = _zst_json_lines(path) if name.endswith(".zst") else [
-                    json.loads(line) for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        try:
+            if name.endswith((".txt", ".txt.gz")):
+                raw = gzip.decompress(path.read_bytes()) if name.endswith(".gz") else path.read_bytes()
+                texts.append(raw.decode("utf-8", errors="replace"))
+            elif name.endswith(".warc.gz") or name.endswith(".warc"):
+                texts += _warc_payloads(path)
+            elif ".jsonl" in name or name.startswith(("RC_", "RS_")):
+                rows = _json_lines(path)
+                texts += [
+                    r[k]
+                    for r in rows
+                    for k in ("text", "body", "title", "selftext")
+                    if isinstance(r.get(k), str)
                 ]
-            except (ValueError, zstandard.ZstdError):
-                continue  # planted corruption: the readers deal with it, not the normalizer
-            texts += [r.get("text") or r.get("body") or "" for r in rows if isinstance(r, dict)]
+        except (OSError, EOFError, ValueError, zstandard.ZstdError):
+            continue
     return texts
 
+
+def _json_lines(path: Path) -> list[dict]:
+    if path.name.endswith(".zst"):
+        reader = zstandard.ZstdDecompressor(max_window_size=2**31).stream_reader(
+            path.open("rb"), read_across_frames=True
+        )
+        raw = reader.read()
+    else:
+        raw = gzip.decompress(path.read_bytes()) if path.name.endswith(".gz") else path.read_bytes()
+    rows = []
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+    return rows
+
+
+def _warc_payloads(path: Path) -> list[str]:
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    with path.open("rb") as f:
+        return [
+            record.reader.read().decode("utf-8", errors="replace")
+            for record in ArchiveIterator(f, record_types=WarcRecordType.response)
+        ]
 
 
 # Pieces that steer random text to where ftfy does something.
 _FRAGMENTS = [
     *NASTY,
-    "\n", " ", "  ", "\t", "a", "Z", "é", "e", "\u0301", "\u0327", "Ã", "Â", "Ã ", "â€", "™", "œ", "Ø", "×",
-    "&", "amp;", "&#", "x27;", "<", "’", "“", "\r", "\u2028", "\x85", "\x9d", "\ud800", "\udc00", "\x1b[",
-    "ﬁ", "Ａ", "\u3000", "\ufeff", "В", "Г", "Ђ", "½", "°", "µ", "Ŝ", "\u1100", "\u1161",
+    "\n",
+    " ",
+    "  ",
+    "\t",
+    "a",
+    "Z",
+    "é",
+    "e",
+    "\u0301",
+    "\u0327",
+    "Ã",
+    "Â",
+    "Ã ",
+    "â€",
+    "™",
+    "œ",
+    "Ø",
+    "×",
+    "&",
+    "amp;",
+    "&#",
+    "x27;",
+    "<",
+    "’",
+    "“",
+    "\r",
+    "\u2028",
+    "\x85",
+    "\x9d",
+    "\ud800",
+    "\udc00",
+    "\x1b[",
+    "ﬁ",
+    "Ａ",
+    "\u3000",
+    "\ufeff",
+    "В",
+    "Г",
+    "Ђ",
+    "½",
+    "°",
+    "µ",
+    "Ŝ",
+    "\u1100",
+    "\u1161",
 ]
 
 
@@ -275,7 +362,10 @@ def test_equal_to_ftfy_on_random_text(text):
     ("text", "expected"),
     [
         ("a\r\nb\rc\u2028d\u2029e\x85f\x0bg\x0ch", "a\nb\nc\nd\ne\nf\ng\nh"),
-        ("10\u00a0km, thin\u2009space, ideo\u3000graphic, narrow\u202fnbsp", "10 km, thin space, ideo graphic, narrow nbsp"),
+        (
+            "10\u00a0km, thin\u2009space, ideo\u3000graphic, narrow\u202fnbsp",
+            "10 km, thin space, ideo graphic, narrow nbsp",
+        ),
         ("one  two\t\tthree \t four\tfive", "one two three four five"),
         ("trailing   \nspaces\t\n", "trailing\nspaces"),
         ("p1\n\n\n\n\np2\n \n\t\n \np3", "p1\n\np2\n\np3"),
@@ -532,10 +622,39 @@ def test_heading_lines(line, removed):
     assert stripped.text == ("Before.\n\n\nAfter." if removed else text)
 
 
-def test_credit_lines_go_anywhere():
+def test_ebook_lines_go_anywhere():
     text = "This ebook by Project Gutenberg.\nIt was a dark night.\nThis eBook is courtesy of Project Gutenberg\n"
     stripped = strip_boilerplate(text)
-    assert (stripped.text, stripped.credit_lines) == ("It was a dark night.\n", 2)
+    assert (stripped.text, stripped.ebook_lines) == ("It was a dark night.\n", 2)
+
+
+SMASHWORDS_FRONT = """The Last Summer
+by Jane Doe
+
+Copyright 2012 Jane Doe
+Smashwords Edition
+
+Smashwords Edition, License Notes
+This ebook is licensed for your personal enjoyment only. This ebook may not be re-sold or given away to \
+other people. If you would like to share this book with another person, please purchase an additional copy \
+for each recipient. If you're reading this book and did not purchase it, or it was not purchased for your \
+use only, then please return to Smashwords.com and purchase your own copy. Thank you for respecting the \
+hard work of this author.
+
+Chapter One
+
+The lake was still when we arrived. Nobody had licensed the boats that summer.
+"""
+
+
+def test_smashwords_licence_notes_go():
+    stripped = strip_boilerplate(SMASHWORDS_FRONT)
+    assert stripped.ebook_lines == 3
+    assert stripped.heading_lines == 1
+    assert normalize_text(SMASHWORDS_FRONT, NormalizeConfig())[0] == (
+        "The Last Summer\nby Jane Doe\n\nCopyright 2012 Jane Doe\n\n"
+        "The lake was still when we arrived. Nobody had licensed the boats that summer."
+    )
 
 
 @pytest.mark.parametrize(
@@ -546,6 +665,7 @@ def test_credit_lines_go_anywhere():
         "70,000 books.\n\nTitle: the end of an era",
         "Title: Quarterly report\nAuthor: Finance team\nRelease date: 2021-03-01\n\nProduced by the desk.",
         "We read the Gutenberg Bible.\n\nEnd of the story.",
+        "Our licence notes: the city licensed 40 taxis.\nPublished by the council.",
     ],
 )
 def test_documents_without_gutenberg_markers_are_kept(text):

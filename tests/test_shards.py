@@ -15,7 +15,7 @@ from corpus.inspect import main as inspect_main
 from corpus.schema import DOCUMENT_SCHEMA
 from corpus.shard_format import read_manifest, read_shard, sha256_file
 from corpus.shards import is_valid, order_hash, run_shards
-from corpus.tokenize import from_tokenizer_json
+from corpus.tokenize import from_tokenizer_json, prepare_tokenizer
 
 pytestmark = pytest.mark.spark
 
@@ -39,7 +39,10 @@ def _documents() -> list[dict]:
 
 
 def _write_documents(path, docs):
-    rows = [{**d, "subset": None, "url": None, "meta": None, "location": d["doc_id"], "n_records": 1} for d in docs]
+    rows = [
+        {**d, "subset": None, "url": None, "meta": None, "location": d["doc_id"], "n_records": 1}
+        for d in docs
+    ]
     table = pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA)
     # several files per source, as a Spark-written dataset has (partitioned by source, hive style)
     ds.write_dataset(
@@ -75,8 +78,11 @@ def docs_dir(tmp_path_factory, docs):
 
 @pytest.fixture(scope="module")
 def build(spark, tmp_path_factory, docs_dir):
+    """As the build job runs it: the tokenize stage writes OUT/tokenizer/tokenizer.json, the shards stage
+    reads it. (Build B in the determinism test lets run_shards resolve the tokenizer itself.)"""
     out = tmp_path_factory.mktemp("build_a")
-    stats = run_shards(spark, _recipe(), str(out), input_dir=str(docs_dir))
+    tokenizer = prepare_tokenizer(spark, _recipe(), str(out), input_dir=str(docs_dir))
+    stats = run_shards(spark, _recipe(), str(out), input_dir=str(docs_dir), tokenizer_path=tokenizer["path"])
     return out, stats
 
 
@@ -93,19 +99,30 @@ def test_manifest_matches_files_and_accounting(build, docs):
     shards_dir = out / "shards"
     manifest = read_manifest(shards_dir)
     assert set(manifest["splits"]) == {"train", "valid", "valid/bookcorpus", "valid/pile", "valid/reddit"}
-    assert (manifest["seq_len"], manifest["dtype"], manifest["eos_id"], manifest["pad_id"], manifest["seed"]) == (64, "uint16", 2, 1, 7)
+    assert (
+        manifest["seq_len"],
+        manifest["dtype"],
+        manifest["eos_id"],
+        manifest["pad_id"],
+        manifest["seed"],
+    ) == (64, "uint16", 2, 1, 7)
     listed = {s["path"] for split in manifest["splits"].values() for s in split["shards"]}
     assert listed == set(_shard_hashes(shards_dir))  # every file is listed, every listed file exists
     for split in manifest["splits"].values():
         for s in split["shards"]:
             rows = read_shard(shards_dir / s["path"])
-            assert (s["sha256"], s["rows"], s["tokens"]) == (sha256_file(shards_dir / s["path"]), len(rows), rows.size)
+            assert (s["sha256"], s["rows"], s["tokens"]) == (
+                sha256_file(shards_dir / s["path"]),
+                len(rows),
+                rows.size,
+            )
             assert 0 < s["rows"] <= 20 and sum(s["source_tokens"].values()) == s["tokens"]
         assert split["rows"] == sum(s["rows"] for s in split["shards"])
         assert split["tokens"] + split["tail_tokens"] == split["tokens_produced"]
 
     tok = from_tokenizer_json(shards_dir / "tokenizer.json").tokenizer
     assert manifest["tokenizer"]["sha256"] == from_tokenizer_json(out / "tokenizer" / "tokenizer.json").sha256
+    assert (manifest["tokenizer"]["kind"], manifest["vocab_size"]) == ("train", 500)
     for src in SOURCES:  # independent recount from the input documents
         mine = [d for d in docs if d["source"] == src]
         held = [d for d in mine if is_valid(d["doc_id"], 7, 0.1)]
@@ -119,7 +136,10 @@ def test_manifest_matches_files_and_accounting(build, docs):
     assert manifest["splits"]["train"]["tail_tokens"] < 6 * 64
     assert all(manifest["splits"][k]["tail_tokens"] < 64 for k in manifest["splits"] if k != "train")
     # eos count: one </s> per train document, less those that fell into a dropped tail
-    eos_in_train, train = int((_all_rows(shards_dir, manifest, "train") == 2).sum()), manifest["splits"]["train"]
+    eos_in_train, train = (
+        int((_all_rows(shards_dir, manifest, "train") == 2).sum()),
+        manifest["splits"]["train"],
+    )
     assert train["docs"] == len(docs) - manifest["splits"]["valid"]["docs"]
     assert train["docs"] - train["tail_tokens"] <= eos_in_train <= train["docs"]
 
@@ -132,10 +152,16 @@ def test_rows_are_the_documents_in_seeded_order(build, docs):
     manifest = read_manifest(shards_dir)
     tok = from_tokenizer_json(shards_dir / "tokenizer.json").tokenizer
     for group in range(6):
-        members = [d for d in docs if not is_valid(d["doc_id"], 7, 0.1) and order_hash(d["doc_id"], 7) % 6 == group]
+        members = [
+            d for d in docs if not is_valid(d["doc_id"], 7, 0.1) and order_hash(d["doc_id"], 7) % 6 == group
+        ]
         members.sort(key=lambda d: (order_hash(d["doc_id"], 7), d["doc_id"]))
         stream = [t for d in members for t in tok.encode(d["text"]).ids + [2]]
-        files = [s for s in manifest["splits"]["train"]["shards"] if s["path"].startswith(f"train/part-{group:05d}-")]
+        files = [
+            s
+            for s in manifest["splits"]["train"]["shards"]
+            if s["path"].startswith(f"train/part-{group:05d}-")
+        ]
         rows = np.concatenate([read_shard(shards_dir / s["path"]) for s in files])
         assert rows.reshape(-1).tolist() == stream[: len(rows) * 64]
         assert len(stream) - len(rows) * 64 < 64
@@ -166,18 +192,28 @@ def test_identical_shards_across_partitionings_and_runs(spark, build, docs_dir, 
 def test_opt_tokenizer_ids_in_shards(spark, tmp_path, docs_dir):
     from conftest import shared_file
 
-    vocab, merges = shared_file("tokenizers", "opt", "gpt2-vocab.json"), shared_file("tokenizers", "opt", "gpt2-merges.txt")
-    recipe = _recipe(tokenizer={"kind": "vocab_merges", "vocab": str(vocab), "merges": str(merges)}, pack={"groups": 2, "seq_len": 32})
+    vocab, merges = (
+        shared_file("tokenizers", "opt", "gpt2-vocab.json"),
+        shared_file("tokenizers", "opt", "gpt2-merges.txt"),
+    )
+    recipe = _recipe(
+        tokenizer={"kind": "vocab_merges", "vocab": str(vocab), "merges": str(merges)},
+        pack={"groups": 2, "seq_len": 32},
+    )
     stats = run_shards(spark, recipe, str(tmp_path), input_dir=str(docs_dir))
     manifest = read_manifest(tmp_path / "shards")
     assert (manifest["vocab_size"], manifest["dtype"], manifest["eos_id"]) == (50265, "uint16", 2)
     assert stats["tokenizer"]["kind"] == "vocab_merges"
-    flat = np.concatenate([_all_rows(tmp_path / "shards", manifest, s).reshape(-1) for s in ("train", "valid")])
+    flat = np.concatenate(
+        [_all_rows(tmp_path / "shards", manifest, s).reshape(-1) for s in ("train", "valid")]
+    )
     text = flat.tobytes()
     # "Hello world" documents (one per source) appear as 31414 232 </s>, unless cut at a row edge or tail
     hits = text.count(np.array([31414, 232, 2], dtype="<u2").tobytes())
     assert 1 <= hits <= 3
-    assert np.array([2], dtype="<u2").tobytes() * 2 in text  # the empty document: just </s>, after the previous </s>
+    assert (
+        np.array([2], dtype="<u2").tobytes() * 2 in text
+    )  # the empty document: just </s>, after the previous </s>
 
 
 def test_shards_open_in_pyarrow_memory_map(build):
@@ -188,7 +224,9 @@ def test_shards_open_in_pyarrow_memory_map(build):
     table = pa.ipc.open_file(pa.memory_map(str(path))).read_all()
     assert pa.total_allocated_bytes() == before  # buffers point into the mapped file: nothing was copied
     assert table.schema.field("input_ids").type == pa.list_(pa.uint16(), 64)
-    assert np.array_equal(table.column("input_ids").combine_chunks().values.to_numpy().reshape(-1, 64), read_shard(path))
+    assert np.array_equal(
+        table.column("input_ids").combine_chunks().values.to_numpy().reshape(-1, 64), read_shard(path)
+    )
 
 
 def test_shards_open_in_polars(build):
@@ -199,7 +237,10 @@ def test_shards_open_in_polars(build):
     frame = pl.read_ipc(path)
     assert frame.schema["input_ids"] == pl.Array(pl.UInt16, 64)
     assert np.array_equal(frame["input_ids"].to_numpy(), read_shard(path))
-    assert pl.scan_ipc(path).select(pl.len()).collect().item() == manifest["splits"]["train"]["shards"][0]["rows"]
+    assert (
+        pl.scan_ipc(path).select(pl.len()).collect().item()
+        == manifest["splits"]["train"]["shards"][0]["rows"]
+    )
 
 
 def test_shards_open_in_duckdb(build):
@@ -210,7 +251,9 @@ def test_shards_open_in_duckdb(build):
     manifest = read_manifest(out / "shards")
     entry = manifest["splits"]["train"]["shards"][0]
     shard = pa.ipc.open_file(pa.memory_map(str(out / "shards" / entry["path"]))).read_all()  # noqa: F841 (scanned by name)
-    rows, tokens, first = duckdb.sql("select count(*), sum(len(input_ids)), first(input_ids[1]) from shard").fetchone()
+    rows, tokens, first = duckdb.sql(
+        "select count(*), sum(len(input_ids)), first(input_ids[1]) from shard"
+    ).fetchall()[0]
     assert (rows, tokens) == (entry["rows"], entry["tokens"])
     assert first == int(read_shard(out / "shards" / entry["path"])[0, 0])
 
@@ -257,9 +300,14 @@ def test_inspect_summary_row_and_verify(build, tmp_path, capsys):
 
     copy = tmp_path / "shards"
     shutil.copytree(shards_dir, copy)
-    (copy / second["path"]).write_bytes((copy / second["path"]).read_bytes()[:-8] + b"\0" * 8)
+    data = bytearray((copy / second["path"]).read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped bit in the token data
+    (copy / second["path"]).write_bytes(bytes(data))
+    third = manifest["splits"]["train"]["shards"][2]["path"]
+    (copy / third).write_bytes((copy / third).read_bytes()[:-8])  # footer cut off: not an Arrow file any more
     assert inspect_main([str(copy), "--verify"]) == 1
-    assert f"{second['path']} sha256 differs" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert f"{second['path']} sha256 differs" in printed and f"{third} cannot be read" in printed
     assert inspect_main([str(copy), "--split", "valid", "--row", "100000"]) == 2
     assert inspect_main([str(tmp_path)]) == 2  # not a shards directory
     json.loads((shards_dir / "manifest.json").read_text())  # still valid JSON after all of this

@@ -11,10 +11,23 @@ import pytest
 
 from corpus.config import PackConfig
 from corpus.shard_format import read_shard, sha256_file, shard_bytes, write_shard, write_shard_fs
-from corpus.shards import AccountingError, binary_tokens, encode_batch, is_valid, order_hash, pack_group, resolve_fs, summarize
+from corpus.shards import (
+    AccountingError,
+    binary_tokens,
+    encode_batch,
+    is_valid,
+    order_hash,
+    pack_group,
+    resolve_fs,
+    summarize,
+)
 from corpus.tokenize import train_bpe
 
-DOCS = [(f"{src}/f.jsonl#{i}", src, f"{src} document number {i} " + "word " * (i % 13)) for i in range(60) for src in ("pile", "reddit")]
+DOCS = [
+    (f"{src}/f.jsonl#{i}", src, f"{src} document number {i} " + "word " * (i % 13))
+    for i in range(60)
+    for src in ("pile", "reddit")
+]
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +37,11 @@ def tok():
 
 def _batch(docs):
     return pa.RecordBatch.from_pydict(
-        {"doc_id": [d for d, _, _ in docs], "source": [s for _, s, _ in docs], "text": [t for _, _, t in docs]}
+        {
+            "doc_id": [d for d, _, _ in docs],
+            "source": [s for _, s, _ in docs],
+            "text": [t for _, _, t in docs],
+        }
     )
 
 
@@ -53,7 +70,9 @@ def test_encode_batch_splits_groups_and_duplicates_valid(tok):
 def test_pack_group_orders_by_hash_writes_shards_and_counts(tok, tmp_path):
     pack = PackConfig(seq_len=8, valid_fraction=0.0, groups=1, rows_per_shard=10)
     encoded = pa.Table.from_batches([encode_batch(_batch(DOCS), tok.to_json(), tok.sha256, "int32", 5, pack)])
-    shuffled = encoded.take(np.random.default_rng(0).permutation(len(encoded)))  # Spark's arrival order is arbitrary
+    shuffled = encoded.take(
+        np.random.default_rng(0).permutation(len(encoded))
+    )  # Spark's arrival order is arbitrary
     meta = pack_group("train", 0, shuffled, eos_id=2, dtype="int32", pack=pack, shards_uri=str(tmp_path))
 
     ordered = sorted(DOCS, key=lambda d: (order_hash(d[0], 5), d[0]))
@@ -74,13 +93,27 @@ def test_pack_group_orders_by_hash_writes_shards_and_counts(tok, tmp_path):
 
 
 def test_binary_tokens_handles_sliced_arrays():
-    arr = pa.array([np.array([1, 2], "<u2").tobytes(), b"", np.array([3, 4, 5], "<u2").tobytes()], pa.binary())
+    arr = pa.array(
+        [np.array([1, 2], "<u2").tobytes(), b"", np.array([3, 4, 5], "<u2").tobytes()], pa.binary()
+    )
     tokens, lengths = binary_tokens(arr.slice(1), "uint16")
     assert tokens.tolist() == [3, 4, 5] and lengths.tolist() == [0, 3]
 
 
 def _group(split, grp, shard_tokens, tail, seq_len=4):
-    shards = [{"path": f"{split}/part-{grp:05d}-0000.arrow", "rows": shard_tokens // seq_len, "tokens": shard_tokens, "sha256": "x", "source_tokens": {"pile": shard_tokens}}] if shard_tokens else []
+    shards = (
+        [
+            {
+                "path": f"{split}/part-{grp:05d}-0000.arrow",
+                "rows": shard_tokens // seq_len,
+                "tokens": shard_tokens,
+                "sha256": "x",
+                "source_tokens": {"pile": shard_tokens},
+            }
+        ]
+        if shard_tokens
+        else []
+    )
     return {
         "split": split, "grp": grp, "docs": 3, "tokens_produced": shard_tokens + tail, "tail_tokens": tail,
         "source_docs": json.dumps({"pile": 3}), "source_tokens_produced": json.dumps({"pile": shard_tokens + tail}),
@@ -89,11 +122,30 @@ def _group(split, grp, shard_tokens, tail, seq_len=4):
 
 
 def test_summarize_totals_and_fails_loudly():
-    groups = [_group("train", 1, 8, 3), _group("train", 0, 4, 0), _group("valid", 0, 4, 1), _group("valid/pile", 0, 4, 1)]
+    groups = [
+        _group("train", 1, 8, 3),
+        _group("train", 0, 4, 0),
+        _group("valid", 0, 4, 1),
+        _group("valid/pile", 0, 4, 1),
+    ]
     stats, splits = summarize(groups, seq_len=4)
-    assert [s["path"] for s in splits["train"]["shards"]] == ["train/part-00000-0000.arrow", "train/part-00001-0000.arrow"]
-    assert splits["train"]["rows"] == 3 and splits["train"]["tokens"] == 12 and splits["train"]["source_tokens"] == {"pile": 12}
-    assert stats["sources"]["pile"] == {"docs": 9, "docs_train": 6, "docs_valid": 3, "tokens_produced": 20, "tokens_in_shards": 16, "tail_tokens": 4}
+    assert [s["path"] for s in splits["train"]["shards"]] == [
+        "train/part-00000-0000.arrow",
+        "train/part-00001-0000.arrow",
+    ]
+    assert (
+        splits["train"]["rows"] == 3
+        and splits["train"]["tokens"] == 12
+        and splits["train"]["source_tokens"] == {"pile": 12}
+    )
+    assert stats["sources"]["pile"] == {
+        "docs": 9,
+        "docs_train": 6,
+        "docs_valid": 3,
+        "tokens_produced": 20,
+        "tokens_in_shards": 16,
+        "tail_tokens": 4,
+    }
     broken = _group("train", 2, 8, 1)
     broken["tokens_produced"] += 1  # a token that went nowhere
     with pytest.raises(AccountingError, match="split train"):
@@ -109,5 +161,9 @@ def test_write_shard_fs_is_byte_identical_to_write_shard(tmp_path):
     assert isinstance(fs, pafs.LocalFileSystem)
     remote = write_shard_fs(fs, f"{root}/sub/b.arrow", rows, "uint16")
     assert local == remote
-    assert (tmp_path / "a.arrow").read_bytes() == (tmp_path / "sub" / "b.arrow").read_bytes() == shard_bytes(rows, "uint16").to_pybytes()
+    assert (
+        (tmp_path / "a.arrow").read_bytes()
+        == (tmp_path / "sub" / "b.arrow").read_bytes()
+        == shard_bytes(rows, "uint16").to_pybytes()
+    )
     assert not list(tmp_path.rglob("*.tmp"))

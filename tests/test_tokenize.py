@@ -10,6 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import shared_file
 
 from corpus.config import TokenizerConfig, recipe_from_dict
 from corpus.schema import DOCUMENT_SCHEMA
@@ -19,6 +20,7 @@ from corpus.tokenize import (
     from_hf_name,
     from_tokenizer_json,
     from_vocab_merges,
+    load_stage_tokenizer,
     load_tokenizer,
     main,
     prepare_tokenizer,
@@ -26,7 +28,6 @@ from corpus.tokenize import (
     save,
     train_bpe,
 )
-from conftest import shared_file
 
 TEXTS = [
     "The quick brown fox jumps over the lazy dog.",
@@ -39,7 +40,10 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def opt():
-    return from_vocab_merges(shared_file("tokenizers", "opt", "gpt2-vocab.json"), shared_file("tokenizers", "opt", "gpt2-merges.txt"))
+    return from_vocab_merges(
+        shared_file("tokenizers", "opt", "gpt2-vocab.json"),
+        shared_file("tokenizers", "opt", "gpt2-merges.txt"),
+    )
 
 
 def test_opt_vocab_merges_ids_and_specials(opt):
@@ -95,7 +99,11 @@ def _reference_gpt2_bpe(vocab_path, merges_path):
 
 def _bytes_to_unicode() -> dict[int, str]:
     """GPT-2's table from bytes to printable characters (printable bytes map to themselves)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    bs = (
+        list(range(ord("!"), ord("~") + 1))
+        + list(range(ord("¡"), ord("¬") + 1))
+        + list(range(ord("®"), ord("ÿ") + 1))
+    )
     cs, n = bs[:], 0
     for b in range(256):
         if b not in bs:
@@ -106,7 +114,10 @@ def _bytes_to_unicode() -> dict[int, str]:
 
 
 def test_opt_matches_reference_gpt2_bpe(opt):
-    encode = _reference_gpt2_bpe(shared_file("tokenizers", "opt", "gpt2-vocab.json"), shared_file("tokenizers", "opt", "gpt2-merges.txt"))
+    encode = _reference_gpt2_bpe(
+        shared_file("tokenizers", "opt", "gpt2-vocab.json"),
+        shared_file("tokenizers", "opt", "gpt2-merges.txt"),
+    )
     assert encode("Hello world") == [31414, 232]
     book = shared_file("gutenberg", "1342-0.txt").read_text(encoding="utf-8-sig")
     paragraphs = [p for p in book.split("\n\n") if p.strip()][100:160] + TEXTS[:4]
@@ -121,7 +132,10 @@ def test_gpt2_tokenizer_json_loads():
 
 
 def test_fingerprint_is_stable_and_distinguishes(opt, tmp_path):
-    again = from_vocab_merges(shared_file("tokenizers", "opt", "gpt2-vocab.json"), shared_file("tokenizers", "opt", "gpt2-merges.txt"))
+    again = from_vocab_merges(
+        shared_file("tokenizers", "opt", "gpt2-vocab.json"),
+        shared_file("tokenizers", "opt", "gpt2-merges.txt"),
+    )
     assert again.sha256 == opt.sha256
     save(opt, tmp_path / "opt.json")  # the canonical JSON round-trips to the same fingerprint ...
     assert from_tokenizer_json(tmp_path / "opt.json").sha256 == opt.sha256
@@ -129,7 +143,9 @@ def test_fingerprint_is_stable_and_distinguishes(opt, tmp_path):
     assert gpt2.sha256 != opt.sha256
     # ... and so does another process (Rust hash maps are seeded per process).
     code = "import sys; from corpus.tokenize import from_tokenizer_json as f; print(f(sys.argv[1]).sha256)"
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "opt.json")], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "opt.json")], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == opt.sha256
 
 
@@ -178,7 +194,16 @@ def test_sample_is_by_id_hash():
 
 def _write_documents(path, texts):
     rows = [
-        {"doc_id": f"pile/a.jsonl#{i}", "source": "pile", "subset": None, "url": None, "text": t, "meta": None, "location": "a", "n_records": 1}
+        {
+            "doc_id": f"pile/a.jsonl#{i}",
+            "source": "pile",
+            "subset": None,
+            "url": None,
+            "text": t,
+            "meta": None,
+            "location": "a",
+            "n_records": 1,
+        }
         for i, t in enumerate(texts)
     ]
     pq.write_table(pa.Table.from_pylist(rows, schema=DOCUMENT_SCHEMA), path / "part-0.parquet")
@@ -199,24 +224,70 @@ def test_cli_train_and_info(tmp_path, capsys):
 
 
 def test_prepare_tokenizer_trains_once_then_reuses(tmp_path):
-    (tmp_path / "docs").mkdir()
-    _write_documents(tmp_path / "docs", _corpus())
-    recipe = recipe_from_dict({"name": "t", "sources": {"pile": {"paths": ["x"]}}, "tokenizer": {"kind": "train", "vocab_size": 300}})
-    first = prepare_tokenizer(recipe, tmp_path / "out", tmp_path / "docs")
-    assert (tmp_path / "out" / "tokenizer" / "tokenizer.json").exists()
-    mtime = (tmp_path / "out" / "tokenizer" / "tokenizer.json").stat().st_mtime_ns
-    again = prepare_tokenizer(recipe, tmp_path / "out", tmp_path / "docs")
-    assert again.sha256 == first.sha256 and again.kind == "train"
-    assert (tmp_path / "out" / "tokenizer" / "tokenizer.json").stat().st_mtime_ns == mtime
-    bigger = recipe_from_dict({"name": "t", "sources": {"pile": {"paths": ["x"]}}, "tokenizer": {"kind": "train", "vocab_size": 320}})
-    assert prepare_tokenizer(bigger, tmp_path / "out", tmp_path / "docs").vocab_size == 320
+    docs = tmp_path / "out" / "dedup" / "documents"
+    docs.mkdir(parents=True)
+    _write_documents(docs, _corpus())
+    recipe = recipe_from_dict(
+        {
+            "name": "t",
+            "sources": {"pile": {"paths": ["x"]}},
+            "tokenizer": {"kind": "train", "vocab_size": 300},
+        }
+    )
+    stats = prepare_tokenizer(None, recipe, tmp_path / "out")
+    stage_file, trained = (
+        tmp_path / "out" / "tokenizer" / "tokenizer.json",
+        tmp_path / "out" / "tokenizer" / "trained.json",
+    )
+    assert stats["path"] == str(stage_file) and stats["kind"] == "train" and stats["vocab_size"] == 300
+    assert from_tokenizer_json(stage_file).sha256 == stats["sha256"] == train_bpe(_corpus(), 300).sha256
+    mtime = trained.stat().st_mtime_ns
+    assert prepare_tokenizer(None, recipe, tmp_path / "out")["sha256"] == stats["sha256"]
+    assert trained.stat().st_mtime_ns == mtime  # same settings: not trained again
+    bigger = recipe_from_dict(
+        {
+            "name": "t",
+            "sources": {"pile": {"paths": ["x"]}},
+            "tokenizer": {"kind": "train", "vocab_size": 320},
+        }
+    )
+    assert prepare_tokenizer(None, bigger, tmp_path / "out")["vocab_size"] == 320
+    assert load_stage_tokenizer(bigger, stage_file).origin.startswith("byte-level BPE trained on")
+
+
+def test_prepare_tokenizer_copies_vocab_merges_faithfully(opt, tmp_path):
+    vocab, merges = (
+        shared_file("tokenizers", "opt", "gpt2-vocab.json"),
+        shared_file("tokenizers", "opt", "gpt2-merges.txt"),
+    )
+    recipe = recipe_from_dict(
+        {
+            "name": "t",
+            "sources": {"pile": {"paths": ["x"]}},
+            "tokenizer": {"kind": "vocab_merges", "vocab": str(vocab), "merges": str(merges)},
+        }
+    )
+    stats = prepare_tokenizer(None, recipe, tmp_path, tmp_path / "tok.json")
+    copy = load_stage_tokenizer(recipe, tmp_path / "tok.json")
+    assert (
+        (copy.sha256, copy.kind, copy.eos_id, copy.vocab_size)
+        == (opt.sha256, "vocab_merges", 2, 50265)
+        == (stats["sha256"], stats["kind"], 2, 50265)
+    )
+    assert copy.origin == f"{vocab} + {merges}"
+    for text in TEXTS + ["a</s>b"]:
+        assert copy.tokenizer.encode(text).ids == opt.tokenizer.encode(text).ids
 
 
 def test_load_errors_are_clear(tmp_path):
     with pytest.raises(TokenizerLoadError, match="needs tokenizer.vocab"):
         load_tokenizer(TokenizerConfig(kind="vocab_merges"))
     with pytest.raises(TokenizerLoadError, match="does not exist"):
-        load_tokenizer(TokenizerConfig(kind="vocab_merges", vocab=str(tmp_path / "v.json"), merges=str(tmp_path / "m.txt")))
+        load_tokenizer(
+            TokenizerConfig(
+                kind="vocab_merges", vocab=str(tmp_path / "v.json"), merges=str(tmp_path / "m.txt")
+            )
+        )
     with pytest.raises(TokenizerLoadError, match="corpus tokenizer train"):
         load_tokenizer(TokenizerConfig(kind="train"), trained_path=tmp_path / "nothing.json")
     (tmp_path / "bad.json").write_text("{not json")

@@ -18,7 +18,12 @@ def _brute_force(docs, sources, eos, seq_len, n_sources):
     for i in range(n * seq_len):
         counts[i // seq_len, owner[i]] += 1
     tail = np.bincount(np.array(owner[n * seq_len :], dtype=np.int64), minlength=n_sources)
-    return [stream[i * seq_len : (i + 1) * seq_len] for i in range(n)], len(stream) - n * seq_len, counts, tail
+    return (
+        [stream[i * seq_len : (i + 1) * seq_len] for i in range(n)],
+        len(stream) - n * seq_len,
+        counts,
+        tail,
+    )
 
 
 def test_rows_tail_and_eos_placement():

@@ -34,7 +34,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from corpus.filters.wordlists import ENGLISH_AMBIGUOUS, ENGLISH_WORDS, FOREIGN_WORDS
+from corpus.filters.wordlists import (
+    ENGLISH_AMBIGUOUS,
+    ENGLISH_CONTENT_WORDS,
+    ENGLISH_FUNCTION_WORDS,
+    FOREIGN_WORDS,
+)
 
 # A word: letters (and combining marks, for Yoruba or Vietnamese written decomposed), with inner apostrophes.
 _LETTERS = r"(?:[^\W\d_]|[\u0300-\u036f])+"
@@ -44,7 +49,9 @@ _NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_\x00-\u02af\u1e00-\u1eff]")
 _URL_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+", re.IGNORECASE)
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
-ENGLISH = frozenset(w.lower() for w in ENGLISH_WORDS) - ENGLISH_AMBIGUOUS
+ENGLISH_FUNCTION = frozenset(ENGLISH_FUNCTION_WORDS.split()) - ENGLISH_AMBIGUOUS  # counted in any case
+ENGLISH_CONTENT = frozenset(ENGLISH_CONTENT_WORDS.split()) - ENGLISH_AMBIGUOUS - ENGLISH_FUNCTION  # lower case only
+ENGLISH = ENGLISH_FUNCTION | ENGLISH_CONTENT
 FOREIGN: dict[str, frozenset[str]] = {
     lang: frozenset(unicodedata.normalize("NFC", w.lower()) for w in words.split()) - ENGLISH - ENGLISH_AMBIGUOUS
     for lang, words in FOREIGN_WORDS.items()
@@ -69,6 +76,7 @@ FAST_ENGLISH_SHARE = 0.2  # at least this share of ENGLISH words ...
 FAST_MAX_FOREIGN_RATIO = 0.5  # ... with the best foreign list at most half of that ...
 FAST_MAX_NON_ASCII = 0.05  # ... and almost no words with non-ASCII letters: English
 FAST_FOREIGN_SHARE = 0.06  # under this share of ENGLISH words: not English
+FAST_FOREIGN_MIN_WORDS = 30  # ... or, with no foreign-list word and no accent at all, this many words
 NON_LATIN_SCRIPT = 0.5  # more than this share of letters outside the Latin script: not English
 REF_MIN_ENGLISH_SHARE = 0.06  # langdetect's "en" needs at least this share of ENGLISH words too
 REF_MAX_NON_ASCII = 0.15  # ... and at most this share of words with non-ASCII letters
@@ -139,17 +147,18 @@ def prose_lines(text: str) -> str:
 
 
 def words_of(text: str) -> list[str]:
-    """Lower-cased words, NFC-normalized so precomposed and decomposed accents count the same."""
-    return _WORD_RE.findall(unicodedata.normalize("NFC", text).lower().replace("’", "'"))
+    """Words as written (case kept), NFC-normalized so precomposed and decomposed accents count the same."""
+    return _WORD_RE.findall(unicodedata.normalize("NFC", text).replace("’", "'"))
 
 
 def segment_stats(words: list[str]) -> SegmentStats:
     """Count the word lists over one segment's words."""
     english = non_ascii = non_latin = letters = 0
     foreign: dict[str, int] = {}
-    for w in words:
-        letters += len(w)
-        if w in ENGLISH:
+    for word in words:
+        letters += len(word)
+        w = word.lower()
+        if w in ENGLISH_FUNCTION or (w in ENGLISH_CONTENT and w == word):
             english += 1
             continue
         langs = _FOREIGN_INDEX.get(w)
@@ -176,16 +185,19 @@ def classify_segment(s: SegmentStats) -> tuple[str, str]:
     if s.words >= FAST_MIN_WORDS:
         if en >= FAST_ENGLISH_SHARE and fo <= FAST_MAX_FOREIGN_RATIO * en and s.non_ascii <= FAST_MAX_NON_ASCII * s.words:
             return ENGLISH_SEGMENT, "fast"
-        if en < FAST_FOREIGN_SHARE:
+        if en < FAST_FOREIGN_SHARE and (s.foreign or s.non_ascii or s.words >= FAST_FOREIGN_MIN_WORDS):
             return FOREIGN_SEGMENT, f"foreign:{s.foreign_lang}" if s.foreign_lang else "no_english_words"
     return AMBIGUOUS_SEGMENT, ""
 
 
 def accept_reference(s: SegmentStats, p_english: float) -> bool:
     """langdetect's verdict, accepted only when our own counts do not contradict it."""
+    # The floor on English words only applies where something else left traces: a short segment of
+    # plain ASCII words none of our lists know (rare vocabulary, names) is left to langdetect.
+    has_foreign_traces = s.foreign > 0 or s.non_ascii > 0
     return (
         p_english >= 0.5
-        and s.english_share >= REF_MIN_ENGLISH_SHARE
+        and (s.english_share >= REF_MIN_ENGLISH_SHARE or not has_foreign_traces)
         and s.foreign <= s.english
         and s.non_ascii <= REF_MAX_NON_ASCII * s.words
     )

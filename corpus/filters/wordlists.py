@@ -17,43 +17,89 @@ with a few English words in it is still recognised as what it is. Every list is 
 
 from __future__ import annotations
 
-ENGLISH_WORDS = """
+# Function words, auxiliaries, pronouns, contractions and common adverbs: counted in any letter case.
+ENGLISH_FUNCTION_WORDS = """
 the and that with this have from which were been would their they there what when about into some could
-than these only other first through should because those each such while him you your them its has had
-not but wasn't isn't aren't don't doesn't didn't can't cannot won't wouldn't couldn't
-shouldn't haven't hasn't hadn't it's that's there's here's what's let's i'm i've i'll i'd you're you've
-you'll you'd he's she's we're we've we'll they're they've they'll who's
-she his hers himself herself itself themselves ourselves yourself myself our ours us
-one two three four five six seven eight nine ten first second third last next new old good great little
-big long high small large best better own same few many much more most less least very really
-who whom whose how why where whether whatever whenever however although though unless until upon
-within without against between among during after before since around another either neither both
-several something nothing anything everything someone anyone everyone nobody somebody thing things
-would should might must shall could does did done doing being having get gets got getting make makes made
-making take takes took taken know knew known think thought say says said tell told see saw seen look
-looked looking give gave given find found want wanted need needed use used using work worked working
-like liked seem seemed feel felt leave left keep kept let put become became begin began call called
-try tried ask asked turn turned show showed move moved live lived believe bring brought happen happened
-write wrote written provide provided include includes included including following follow based
-again away back still even never always often sometimes already almost enough together perhaps rather
-quite yet ever here now then today well out up down off
-people person world year years day days time times way life home house family children child man's
-woman women government company school students university city town country state states national
-international public local business market service services system information support help area
-group number part place point case week month night water room money story fact example problem
-question side kind head eye eyes face hand hands word words book books music team game season film
-history church river county district village region island north south east west united american
-english british london new york york's
-according reported including across along behind beyond toward towards throughout whereas via
-known called named located born died won played released published built held
-should've would've could've
-""".split()
+than these only other through should because those each such while him you your them its has had not but
+it she his hers himself herself itself themselves ourselves yourself myself our ours us who whom whose how
+why where whether whatever whenever however although though unless until upon within without against
+between among during after before since around another either neither both several something nothing
+anything everything someone anyone everyone nobody somebody might must shall does did done doing being
+having again away back still never always often sometimes already almost enough together perhaps rather
+quite yet ever here now then today very really more most less least much many few own same well out up
+down off if one two three four five seven eight first second third last next according across along
+behind beyond toward towards throughout whereas said says get got also
+wasn't isn't aren't don't doesn't didn't can't cannot won't wouldn't couldn't shouldn't haven't hasn't
+hadn't it's that's there's here's what's let's i'm i've i'll i'd you're you've you'll you'd he's she's
+we're we've we'll they're they've they'll who's should've would've could've
+"""
+
+# Everyday nouns, verbs and adjectives: counted only when written in lower case, because capitalised they
+# are mostly names ("New York City", "High School") that appear in text of every language.
+ENGLISH_CONTENT_WORDS = """
+new good great little big long high small large best better old young early late free full real sure
+important different possible available whole special certain clear common simple easy hard strong
+people person world year years day days time times way life home house family children child woman women
+government company school students student university city town country state states business market
+group number story fact example night money week month months head eye eyes hands words book books music
+team game season history church river county island north south east west friends friend father mother
+son's daughter brother sister husband wife girl boy man's men's love death body mind heart work job jobs
+water food health power war law court police president party members member community research study data
+make makes made making take takes took taken know knew known think thought say tell told see saw seen look
+looked looking give gave given find found want wanted need needed use used using worked working like
+liked seem seemed feel felt leave left keep kept let put become became begin began call called try tried
+ask asked turn turned show showed shown move moved live lived believe bring brought happen happened write
+wrote written provide provided include includes included including following follow based read run ran
+set pay paid meet met lead led understand spend spent grow grew open close win won lose lost remember
+consider appear buy bought wait serve die died send sent expect build built stay fall fell cut reach kill
+remain suggest raise pass sell sold require report decide pull learn learned change changed help helped
+start started play played released published named located born held going coming getting looking
+things thing place area way ways side level order case point system program problem question service
+information public local national international part kind room reason end line area during name
+add added allow allowed almost answer art available away bad become bed behind believe black blue born
+bring building buy car care carry cause centre center certain chance change character check choose city
+class clean clear cold college compare complete computer concern condition control cost could country
+course cover create cross cup current dark deal death decision deep describe design detail develop
+development difference difficult dinner direction discover discussion doctor dog door draw dream dress
+drink drive drop during easy eat economic education effect effort either election else employee energy
+enjoy enter environment especially evening event every everybody evidence exactly experience explain
+eye fail fall far fast father fear feeling field fight figure fill final finally financial fine finish
+fire floor fly focus foot force foreign forget form former forward future garden general generation girl
+glass goal green ground grow growth guess gun hair half happy hear heard heavy herself hold hope hospital
+hot hotel hour hours huge human husband idea identify image imagine improve increase indeed industry
+interest interesting issue itself join just keep key kitchen knowledge land language large later laugh
+lawyer lay learn least leg letter lie light likely list listen little low machine magazine main maintain
+major manage management manager material matter maybe mean measure media medical meeting memory mention
+message method middle might military million minute miss modern moment morning mouth movie myself
+natural nature near nearly necessary need network news newspaper nice nor note notice office officer
+official oil ok once operation opportunity option others outside owner page pain paper parent parents
+particular particularly partner past patient peace per perform performance period phone physical picture
+piece plan plant player please policy political poor popular population position positive power
+practice prepare present pressure pretty prevent price private probably process produce product
+production professional professor project property protect prove provide purpose quality quickly
+race radio range rate reach ready realize receive recent recently recognize record red reduce reflect
+relationship religious rest result return reveal rich right rise risk road rock role rule safe save
+scene science scientist score sea seat security seek sense series serious several share short shot
+should shoulder sign significant similar since sing single sit site situation size skill skin small
+social society soldier somebody son song soon sort sound source space speak specific speech sport
+staff stage stand standard star statement step stock stop store street structure stuff style subject
+success successful suddenly suffer summer support surface table talk task tax teach teacher technology
+television tend term test themselves theory thousand threat throw thus tonight top total tough toward
+trade traditional training travel treat treatment tree trial trip trouble true truth turn type under
+unit until upon usually value various victim view violence visit voice vote wall watch weapon wear
+weight whatever white wide wife wind window wish within wonder worker worry wrong yard yeah yes yourself
+youth regarding requirements required requirement topic future manuals listed reserve course
+"""
+
+ENGLISH_WORDS = (ENGLISH_FUNCTION_WORDS + ENGLISH_CONTENT_WORDS).split()
 
 # Words dropped from the list above on purpose even though they are English (see the module docstring);
 # kept here so the exclusion is explicit and tested.
 ENGLISH_AMBIGUOUS = frozenset(
     "a an i in is on to me he we my so do no go be at as or of die den man will was also war hat see per "
-    "come son over under for men by may can just her all am are".split()
+    "come son over under for men by may can just her all am are ten six even via film album team hand "
+    "word water area system service information public local national international place point case "
+    "part side kind problem question region village face end name level order program line reason".split()
 )
 
 FOREIGN_WORDS: dict[str, str] = {

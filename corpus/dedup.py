@@ -1,0 +1,586 @@
+"""The dedup stage: exact duplicates, then MinHash-LSH near duplicates, verified and clustered in Spark.
+
+Input: ``OUT/filtered/`` (Parquet of DOCUMENT_SCHEMA, partitioned by source). Steps, each materialized once
+(so every step is timed and nothing is recomputed):
+
+1. exact   the SHA-256 of each (already normalized) text; one keeper per hash. A SHA-256 collision is
+           not a practical concern, so "same hash" is "same text". Aggregation only (a min per hash, with
+           map-side partial aggregation), so a million identical documents are one small group.
+2. bands   MinHash signatures through ``mapInArrow`` (corpus/minhash.py, a whole Arrow batch per numpy
+           pass), b band hashes per document; rows (band, bucket, doc_id) of exact keepers only.
+3. candidates  rows hash-partitioned by (band, bucket) and sorted by doc_id inside each partition stream
+           through ``AnchorEdges``: the first ``bucket_all_pairs`` members of a bucket are linked
+           pairwise, later ones to the bucket's ``bucket_anchors`` smallest doc_ids. A bucket is never
+           collected anywhere, so a skewed bucket of any size costs one task O(bucket_all_pairs) memory
+           and a spillable sort; its edge count grows linearly with its size, never O(size**2).
+4. verify  every candidate edge is checked against the threshold: the endpoints' texts (only they are
+           read again) become sorted shingle-hash sets, joined onto the edges, and the exact Jaccard
+           decides (or the signature estimate with ``dedup.verify = "signature"``).
+5. clusters  connected components of the verified edges (corpus/components.py). Vertices are numbered by
+           a global sort of their doc_ids: unique, and in doc_id order whatever the partitioning, so no
+           hash collision can merge two documents and the results never depend on the numbering.
+6. keepers  one per cluster, by the rule below; exact duplicates join the cluster of their exact keeper.
+
+Keeper rule (exact groups and near clusters alike): the lowest recipe source ``priority``, then the
+longest text (UTF-8 bytes), then the smallest doc_id.
+
+Outputs: ``OUT/dedup/documents/`` (kept documents, DOCUMENT_SCHEMA, Parquet partitioned by source),
+``OUT/dedup/clusters/`` (doc_id, cluster_id, is_keeper, kind, source, keeper_source, n_bytes, cluster_size;
+one row per document of every cluster of 2 or more; cluster_id is the keeper's doc_id; kind is "exact"
+or "near" for removed documents, "keeper" for the keeper), ``OUT/dedup/edges/`` (verified edges doc_a <
+doc_b with their Jaccard) and ``OUT/stats/dedup.json``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import numpy as np
+import pyarrow as pa
+
+from corpus.config import DedupConfig, Recipe, SourceConfig
+from corpus.minhash import (
+    AnchorEdges,
+    band_hashes,
+    exact_jaccard,
+    make_permutations,
+    optimal_bands,
+    s_curve,
+    s_curve_points,
+    shingle_hash_set,
+    signature_jaccard,
+    text_signatures,
+)
+from corpus.schema import DOCUMENT_SCHEMA
+
+log = logging.getLogger("optcorpus.dedup")
+
+BAND_DDL = "band int, bucket long, doc_id string"
+EDGE_DDL = "doc_a string, doc_b string"
+FEATURE_DDL = "doc_id string, feature binary"
+SCORE_DDL = "doc_a string, doc_b string, jaccard double"
+KIND_EXACT, KIND_NEAR, KIND_KEEPER = "exact", "near", "keeper"
+LARGEST_CLUSTERS = 10  # clusters listed with snippets in the stats
+MEMBERS_SHOWN = 3  # removed members shown per listed cluster
+SNIPPET_CHARS = 200
+
+
+class DedupAccountingError(RuntimeError):
+    """Documents in != exact duplicates + near duplicates + kept, for some source: a bug, never ignored."""
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Inside Spark tasks: plain functions over Arrow batches (no Spark import; tested directly)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def make_band_rows(cfg: DedupConfig, seed: int, b: int, r: int):
+    """mapInArrow function: (doc_id, text) batches in, (band, bucket, doc_id) rows out.
+
+    Documents without any shingle (no word characters) get no rows: they cannot be near duplicates.
+    """
+
+    def band_rows(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        a, perm_b = make_permutations(cfg.num_perm, seed)
+        for batch in batches:
+            ids = batch.column("doc_id")
+            sig, counts = text_signatures(batch.column("text").to_pylist(), cfg.ngram, a, perm_b)
+            keep = np.flatnonzero(counts > 0)
+            buckets = band_hashes(sig[keep], b, r).view(np.int64)  # Spark longs are signed: same 64 bits
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array(np.tile(np.arange(b, dtype=np.int32), len(keep))),
+                    pa.array(buckets.reshape(-1)),
+                    ids.take(pa.array(np.repeat(keep, b))),
+                ],
+                names=["band", "bucket", "doc_id"],
+            )
+
+    return band_rows
+
+
+def make_edge_rows(anchors: int, all_pairs: int):
+    """mapInArrow function over rows sorted by (band, bucket, doc_id) within a partition whose buckets
+    are whole: candidate edges (anchor doc_a < member doc_b)."""
+
+    def edge_rows(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        emitter = AnchorEdges(anchors, all_pairs)  # one per partition: its state spans batches
+        for batch in batches:
+            ids = np.asarray(batch.column("doc_id").to_pylist(), dtype=object)
+            members, anchor_ids = emitter.feed(
+                batch.column("band").to_numpy(), batch.column("bucket").to_numpy(), ids
+            )
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(anchor_ids.tolist(), pa.string()), pa.array(members.tolist(), pa.string())],
+                names=["doc_a", "doc_b"],
+            )
+
+    return edge_rows
+
+
+def make_features(cfg: DedupConfig, seed: int):
+    """mapInArrow function: (doc_id, text) in, (doc_id, feature) out, where the feature is what
+    verification compares: sorted unique shingle hashes (exact) or the signature (signature)."""
+
+    def features(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        a, perm_b = make_permutations(cfg.num_perm, seed)
+        for batch in batches:
+            texts = batch.column("text").to_pylist()
+            if cfg.verify == "exact":
+                blobs = [shingle_hash_set(t, cfg.ngram).tobytes() for t in texts]
+            else:
+                sig, _ = text_signatures(texts, cfg.ngram, a, perm_b)
+                blobs = [row.tobytes() for row in sig]
+            yield pa.RecordBatch.from_arrays(
+                [batch.column("doc_id"), pa.array(blobs, pa.binary())], names=["doc_id", "feature"]
+            )
+
+    return features
+
+
+def make_scorer(verify: str):
+    """mapInArrow function: (doc_a, doc_b, feature_a, feature_b) in, (doc_a, doc_b, jaccard) out."""
+    measure = exact_jaccard if verify == "exact" else signature_jaccard
+
+    def score(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            fa, fb = batch.column("feature_a").to_pylist(), batch.column("feature_b").to_pylist()
+            values = [
+                measure(np.frombuffer(x, dtype=np.uint64), np.frombuffer(y, dtype=np.uint64))
+                for x, y in zip(fa, fb, strict=True)
+            ]
+            yield pa.RecordBatch.from_arrays(
+                [batch.column("doc_a"), batch.column("doc_b"), pa.array(values, pa.float64())],
+                names=["doc_a", "doc_b", "jaccard"],
+            )
+
+    return score
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Driver side
+# ---------------------------------------------------------------------------------------------------------
+
+
+def band_layout(cfg: DedupConfig) -> dict:
+    """The band layout the stage uses and its S-curve, as stored in the stats (and drawn by the report)."""
+    b, r = optimal_bands(cfg.threshold, cfg.num_perm, cfg.min_recall)
+    return {
+        "bands": b,
+        "rows": r,
+        "num_perm": cfg.num_perm,
+        "ngram": cfg.ngram,
+        "threshold": cfg.threshold,
+        "min_recall": cfg.min_recall,
+        "recall_at_threshold": round(float(s_curve(cfg.threshold, b, r)), 6),
+        "s_curve": s_curve_points(b, r),
+    }
+
+
+def keeper_order(priority_col: str = "priority", bytes_col: str = "n_bytes", id_col: str = "doc_id"):
+    """A struct whose minimum is the keeper: lowest priority, then most bytes, then smallest doc_id."""
+    from pyspark.sql import functions as F
+
+    return F.struct(F.col(priority_col), (-F.col(bytes_col)).alias("neg_bytes"), F.col(id_col))
+
+
+def priority_column(sources: dict[str, SourceConfig]):
+    """Recipe priority of each row's source (sources the recipe does not name get the default)."""
+    from pyspark.sql import functions as F
+
+    default = SourceConfig.__dataclass_fields__["priority"].default
+    expr = F.lit(default)
+    for name, source in sorted(sources.items()):
+        expr = F.when(F.col("source") == name, F.lit(source.priority)).otherwise(expr)
+    return expr
+
+
+class _Timer:
+    """Materialize a DataFrame and record how long the step took (Spark is lazy: the count is the work)."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._persisted: list = []
+
+    def materialize(self, name: str, df, started: float | None = None):
+        from pyspark import StorageLevel
+
+        t0 = time.time() if started is None else started
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        rows = df.count()
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + time.time() - t0, 3)
+        self._persisted.append(df)
+        return df, rows
+
+    def add(self, name: str, started: float):
+        self.seconds[name] = round(self.seconds.get(name, 0.0) + time.time() - started, 3)
+
+    def release(self):
+        for df in self._persisted:
+            df.unpersist()
+
+
+def run_dedup(spark, recipe: Recipe, out_dir: str, input_dir: str | None = None) -> dict:
+    """Run the stage on ``input_dir`` (default ``OUT/filtered``); write the outputs and
+    ``OUT/stats/dedup.json``; return the stats. The stage marker is written by the caller
+    (corpus/build.py) once this returns."""
+    from pyspark.sql import functions as F
+
+    from corpus.stage import stats_path, write_json_atomic
+
+    cfg = recipe.dedup
+    out = str(out_dir).rstrip("/")
+    input_dir = input_dir or f"{out}/filtered"
+    partitions = recipe.partitions or spark.sparkContext.defaultParallelism
+    layout = band_layout(cfg)
+    timer = _Timer()
+    started = time.time()
+    try:
+        docs = spark.read.parquet(input_dir)
+        text_docs = docs.select("doc_id", "text")
+
+        # 1. exact -----------------------------------------------------------------------------------
+        t0 = time.time()
+        meta, n_docs = timer.materialize(
+            "scan",
+            docs.select(
+                "doc_id",
+                "source",
+                F.octet_length("text").alias("n_bytes"),
+                F.unhex(F.sha2("text", 256)).alias("text_hash"),
+                priority_column(recipe.sources).alias("priority"),
+            ),
+            t0,
+        )
+        t0 = time.time()
+        exact_members = _exact_groups(meta) if cfg.exact else _empty_members(spark)
+        exact_members, _ = timer.materialize("exact", exact_members, t0)
+        exact_dups = exact_members.where(F.col("doc_id") != F.col("exact_keeper")).select("doc_id")
+
+        # 2-6. near ----------------------------------------------------------------------------------
+        near = {"candidate_pairs": 0, "verified_pairs": 0, "cc_rounds": 0, "candidate_jaccard": []}
+        if cfg.near:
+            near_map, verified, near = _near_duplicates(
+                spark, cfg, recipe.seed, layout, text_docs, meta, exact_dups, partitions, timer
+            )
+        else:
+            near_map = spark.createDataFrame([], "doc_id string, near_keeper string")
+            verified = spark.createDataFrame([], SCORE_DDL)
+
+        # clusters, outputs ---------------------------------------------------------------------------
+        t0 = time.time()
+        clusters, _ = timer.materialize("clusters", _final_clusters(exact_members, near_map, meta), t0)
+        t0 = time.time()
+        removed = clusters.where(~F.col("is_keeper")).select("doc_id")
+        kept = docs.join(removed, "doc_id", "left_anti").select(*DOCUMENT_SCHEMA.names)
+        (
+            kept.repartition(partitions, "doc_id")
+            .sortWithinPartitions("doc_id")
+            .write.mode("overwrite")
+            .partitionBy("source")
+            .parquet(f"{out}/dedup/documents")
+        )
+        clusters.repartition(max(1, partitions // 4), "cluster_id").sortWithinPartitions(
+            "cluster_id", "doc_id"
+        ).write.mode("overwrite").parquet(f"{out}/dedup/clusters")
+        verified.repartition(max(1, partitions // 4)).sortWithinPartitions("doc_a", "doc_b").write.mode(
+            "overwrite"
+        ).parquet(f"{out}/dedup/edges")
+        timer.add("write", t0)
+
+        t0 = time.time()
+        written = spark.read.parquet(f"{out}/dedup/documents").groupBy("source").agg(
+            F.count("*").alias("docs"), F.sum(F.octet_length("text")).alias("bytes")
+        )
+        stats = _stats(spark, recipe, meta, clusters, docs, written, near, layout, n_docs)
+        timer.add("stats", t0)
+    finally:
+        timer.release()
+    stats["seconds"] = timer.seconds
+    stats["elapsed_s"] = round(time.time() - started, 2)
+    stats["docs_per_s"] = round(n_docs / stats["elapsed_s"], 1) if stats["elapsed_s"] else None
+    stats["cores"] = spark.sparkContext.defaultParallelism
+    write_json_atomic(stats_path(out, "dedup"), stats)
+    check_accounting(stats)
+    log.info(dedup_table(stats))
+    return stats
+
+
+def _exact_groups(meta):
+    """(doc_id, exact_keeper) of every document whose text occurs more than once (keepers included)."""
+    from pyspark.sql import functions as F
+
+    groups = (
+        meta.groupBy("text_hash")
+        .agg(F.count("*").alias("size"), F.min(keeper_order()).alias("k"))
+        .where(F.col("size") > 1)
+        .select("text_hash", F.col("k.doc_id").alias("exact_keeper"))
+    )
+    # documents stream on the left, one row per hash on the right: a huge group is never buffered
+    return meta.join(groups, "text_hash").select("doc_id", "exact_keeper")
+
+
+def _empty_members(spark):
+    return spark.createDataFrame([], "doc_id string, exact_keeper string")
+
+
+def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, partitions, timer):
+    """Steps 2-6; returns (near_map DataFrame[doc_id, near_keeper], verified edges, numbers)."""
+    from pyspark.sql import functions as F
+
+    from corpus.components import connected_components
+
+    b, r = layout["bands"], layout["rows"]
+    t0 = time.time()
+    bands = text_docs.mapInArrow(make_band_rows(cfg, seed, b, r), BAND_DDL).join(exact_dups, "doc_id", "left_anti")
+    bands, n_band_rows = timer.materialize("signatures", bands, t0)
+
+    t0 = time.time()
+    candidates = (
+        bands.repartition(partitions, "band", "bucket")
+        .sortWithinPartitions("band", "bucket", "doc_id")
+        .mapInArrow(make_edge_rows(cfg.bucket_anchors, cfg.bucket_all_pairs), EDGE_DDL)
+        .distinct()
+    )
+    candidates, n_candidates = timer.materialize("candidates", candidates, t0)
+
+    t0 = time.time()
+    endpoints = candidates.select(F.col("doc_a").alias("doc_id")).unionByName(
+        candidates.select(F.col("doc_b").alias("doc_id"))
+    ).distinct()
+    features = text_docs.join(endpoints, "doc_id", "left_semi").mapInArrow(make_features(cfg, seed), FEATURE_DDL)
+    fa = features.select(F.col("doc_id").alias("doc_a"), F.col("feature").alias("feature_a"))
+    fb = features.select(F.col("doc_id").alias("doc_b"), F.col("feature").alias("feature_b"))
+    # candidate edges stream on the left; each endpoint's feature is one row on the right
+    scored = candidates.join(fa, "doc_a").join(fb, "doc_b").select("doc_a", "doc_b", "feature_a", "feature_b")
+    scored, _ = timer.materialize("verify", scored.mapInArrow(make_scorer(cfg.verify), SCORE_DDL), t0)
+    verified = scored.where(F.col("jaccard") >= cfg.threshold)
+    histogram = (
+        scored.groupBy(F.least(F.floor(F.col("jaccard") * 20), F.lit(19)).alias("bin")).count().collect()
+    )
+    verified, n_verified = timer.materialize("verified", verified)
+
+    t0 = time.time()
+    vertices = (
+        verified.select(F.col("doc_a").alias("doc_id"))
+        .unionByName(verified.select(F.col("doc_b").alias("doc_id")))
+        .distinct()
+        .orderBy("doc_id")
+        # after the global sort, monotonically_increasing_id is unique and increases with doc_id
+        .select("doc_id", F.monotonically_increasing_id().alias("vid"))
+    )
+    vertices, _ = timer.materialize("vertices", vertices, t0)
+    t0 = time.time()
+    va = vertices.select(F.col("doc_id").alias("doc_a"), F.col("vid").alias("src"))
+    vb = vertices.select(F.col("doc_id").alias("doc_b"), F.col("vid").alias("dst"))
+    graph = verified.join(va, "doc_a").join(vb, "doc_b").select("src", "dst")
+    result = connected_components(graph, cfg.max_cc_iterations)
+    components = result.labels.join(vertices.withColumnRenamed("vid", "vertex"), "vertex").select(
+        "doc_id", F.col("component")
+    )
+    components, _ = timer.materialize("components", components, t0)
+
+    t0 = time.time()
+    with_attrs = components.join(meta.select("doc_id", "n_bytes", "priority"), "doc_id")
+    keepers = with_attrs.groupBy("component").agg(F.min(keeper_order()).alias("k")).select(
+        "component", F.col("k.doc_id").alias("near_keeper")
+    )
+    near_map = components.join(keepers, "component").select("doc_id", "near_keeper")
+    near_map, _ = timer.materialize("near_keepers", near_map, t0)
+
+    numbers = {
+        "band_rows": n_band_rows,
+        "candidate_pairs": n_candidates,
+        "verified_pairs": n_verified,
+        "cc_rounds": result.rounds,
+        "candidate_jaccard": sorted([[round(row["bin"] / 20, 2), row["count"]] for row in histogram]),
+    }
+    return near_map, verified, numbers
+
+
+def _final_clusters(exact_members, near_map, meta):
+    """One row per document of every cluster with 2+ members. A document's cluster is the near cluster
+    of its exact keeper (or the exact group alone); cluster_id is the final keeper's doc_id."""
+    from pyspark.sql import functions as F
+
+    vertices_alone = near_map.select("doc_id", F.col("doc_id").alias("exact_keeper")).join(
+        exact_members, "doc_id", "left_anti"
+    )
+    members = exact_members.unionByName(vertices_alone)
+    nm = near_map.select(F.col("doc_id").alias("exact_keeper"), "near_keeper")
+    assigned = members.join(nm, "exact_keeper", "left").select(
+        "doc_id", "exact_keeper", F.coalesce("near_keeper", "exact_keeper").alias("cluster_id")
+    )
+    attrs = meta.select("doc_id", "source", "n_bytes")
+    keeper_attrs = meta.select(F.col("doc_id").alias("cluster_id"), F.col("source").alias("keeper_source"))
+    sizes = assigned.groupBy("cluster_id").agg(F.count("*").alias("cluster_size"))
+    return (
+        assigned.join(attrs, "doc_id")
+        .join(keeper_attrs, "cluster_id")
+        .join(sizes, "cluster_id")
+        .select(
+            "doc_id",
+            "cluster_id",
+            (F.col("doc_id") == F.col("cluster_id")).alias("is_keeper"),
+            F.when(F.col("doc_id") == F.col("cluster_id"), F.lit(KIND_KEEPER))
+            .when(F.col("doc_id") != F.col("exact_keeper"), F.lit(KIND_EXACT))
+            .otherwise(F.lit(KIND_NEAR))
+            .alias("kind"),
+            "source",
+            "keeper_source",
+            "n_bytes",
+            "cluster_size",
+        )
+    )
+
+
+def _stats(spark, recipe, meta, clusters, docs, written, near: dict, layout: dict, n_docs: int) -> dict:
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    inputs = meta.groupBy("source").agg(F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")).collect()
+    per_source = {
+        name: {key: {"docs": 0, "bytes": 0} for key in ("in", "exact_dups", "near_dups", "kept")}
+        for name in sorted(set(recipe.sources) | {row["source"] for row in inputs})
+    }
+    for row in inputs:
+        per_source[row["source"]]["in"] = {"docs": row["docs"], "bytes": row["bytes"] or 0}
+    removed = clusters.where(~F.col("is_keeper"))
+    for row in removed.groupBy("source", "kind").agg(F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")).collect():
+        key = "exact_dups" if row["kind"] == KIND_EXACT else "near_dups"
+        per_source[row["source"]][key] = {"docs": row["docs"], "bytes": row["bytes"] or 0}
+    for row in written.collect():
+        per_source[row["source"]]["kept"] = {"docs": row["docs"], "bytes": row["bytes"] or 0}
+
+    matrix_docs: dict[str, dict[str, int]] = {}
+    matrix_bytes: dict[str, dict[str, int]] = {}
+    for row in removed.groupBy("source", "keeper_source").agg(
+        F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")
+    ).collect():
+        matrix_docs.setdefault(row["source"], {})[row["keeper_source"]] = row["docs"]
+        matrix_bytes.setdefault(row["source"], {})[row["keeper_source"]] = row["bytes"] or 0
+
+    cluster_rows = clusters.where(F.col("is_keeper")).select("cluster_id", "cluster_size", "source")
+    histogram = sorted(
+        [row["cluster_size"], row["count"]] for row in cluster_rows.groupBy("cluster_size").count().collect()
+    )
+    top = cluster_rows.orderBy(F.desc("cluster_size"), "cluster_id").limit(LARGEST_CLUSTERS).collect()
+    top_ids = [row["cluster_id"] for row in top]
+    largest = []
+    if top_ids:
+        in_top = clusters.where(F.col("cluster_id").isin(top_ids))
+        composition: dict[str, dict] = {}
+        for row in in_top.groupBy("cluster_id", "source", "kind").count().collect():
+            c = composition.setdefault(row["cluster_id"], {"sources": {}, "kinds": {}})
+            c["sources"][row["source"]] = c["sources"].get(row["source"], 0) + row["count"]
+            c["kinds"][row["kind"]] = c["kinds"].get(row["kind"], 0) + row["count"]
+        rank = F.row_number().over(Window.partitionBy("cluster_id").orderBy("doc_id"))
+        shown = (
+            in_top.where(~F.col("is_keeper"))
+            .select("cluster_id", "doc_id", "source", "kind", rank.alias("rank"))
+            .where(F.col("rank") <= MEMBERS_SHOWN)
+            .collect()
+        )
+        ids = top_ids + [row["doc_id"] for row in shown]
+        snippets = {
+            row["doc_id"]: row["snippet"]
+            for row in docs.where(F.col("doc_id").isin(ids))
+            .select("doc_id", F.substring("text", 1, SNIPPET_CHARS).alias("snippet"))
+            .collect()
+        }
+        for row in top:
+            cid = row["cluster_id"]
+            members = sorted((m for m in shown if m["cluster_id"] == cid), key=lambda m: m["doc_id"])
+            largest.append(
+                {
+                    "cluster_id": cid,
+                    "size": row["cluster_size"],
+                    "keeper_source": row["source"],
+                    "sources": dict(sorted(composition[cid]["sources"].items())),
+                    "kinds": dict(sorted(composition[cid]["kinds"].items())),
+                    "keeper_snippet": snippets.get(cid),
+                    "members": [
+                        {"doc_id": m["doc_id"], "source": m["source"], "kind": m["kind"], "snippet": snippets.get(m["doc_id"])}
+                        for m in members
+                    ],
+                }
+            )
+
+    for s in per_source.values():
+        s["accounted"] = s["exact_dups"]["docs"] + s["near_dups"]["docs"] + s["kept"]["docs"]
+        s["balanced"] = s["accounted"] == s["in"]["docs"] and (
+            s["exact_dups"]["bytes"] + s["near_dups"]["bytes"] + s["kept"]["bytes"] == s["in"]["bytes"]
+        )
+    candidates, verified = near["candidate_pairs"], near["verified_pairs"]
+    return {
+        "stage": "dedup",
+        "recipe": recipe.name,
+        "config": {
+            "exact": recipe.dedup.exact,
+            "near": recipe.dedup.near,
+            "verify": recipe.dedup.verify,
+            "bucket_anchors": recipe.dedup.bucket_anchors,
+            "bucket_all_pairs": recipe.dedup.bucket_all_pairs,
+            "keeper_rule": "lowest source priority, then longest text (UTF-8 bytes), then smallest doc_id",
+            "priorities": {name: src.priority for name, src in sorted(recipe.sources.items())},
+        },
+        "documents_in": n_docs,
+        "sources": dict(sorted(per_source.items())),
+        "cross_source": {"docs": matrix_docs, "bytes": matrix_bytes},
+        "band_rows": near.get("band_rows", 0),
+        "candidate_pairs": candidates,
+        "verified_pairs": verified,
+        "rejected_pairs": candidates - verified,
+        "rejected_share": round((candidates - verified) / candidates, 6) if candidates else 0.0,
+        "candidate_jaccard_histogram": near["candidate_jaccard"],
+        "cc_rounds": near["cc_rounds"],
+        "clusters": sum(n for _, n in histogram),
+        "cluster_size_histogram": histogram,
+        "largest_clusters": largest,
+        "band_layout": layout,
+    }
+
+
+def check_accounting(stats: dict) -> None:
+    """Per source: documents in == exact duplicates + near duplicates + kept (documents and bytes)."""
+    bad = {name: s for name, s in stats["sources"].items() if not s["balanced"]}
+    if bad:
+        lines = [
+            f"  {name}: in {s['in']} != exact {s['exact_dups']} + near {s['near_dups']} + kept {s['kept']}"
+            for name, s in bad.items()
+        ]
+        raise DedupAccountingError("dedup accounting does not balance:\n" + "\n".join(lines))
+
+
+def dedup_table(stats: dict) -> str:
+    """The end-of-stage summary: per source in / exact / near / kept, then the pair and cluster numbers."""
+    from corpus.tables import format_table
+
+    rows = [
+        [
+            name,
+            s["in"]["docs"],
+            s["exact_dups"]["docs"],
+            s["near_dups"]["docs"],
+            s["kept"]["docs"],
+            round(s["in"]["bytes"] / 1e6, 2),
+            round(s["kept"]["bytes"] / 1e6, 2),
+            "ok" if s["balanced"] else "MISMATCH",
+        ]
+        for name, s in stats["sources"].items()
+    ]
+    table = format_table(
+        ["source", "in", "exact dups", "near dups", "kept", "MB in", "MB kept", "balance"],
+        rows,
+        title=f"dedup: {stats['recipe']} ({stats.get('elapsed_s', '-')} s)",
+    )
+    layout = stats["band_layout"]
+    return (
+        f"{table}\n"
+        f"bands {layout['bands']} x {layout['rows']} (recall {layout['recall_at_threshold']} at J = {layout['threshold']}); "
+        f"candidate pairs {stats['candidate_pairs']:,}, verified {stats['verified_pairs']:,} "
+        f"(rejected {stats['rejected_share']:.1%}); clusters {stats['clusters']:,}; CC rounds {stats['cc_rounds']}"
+    )
+
