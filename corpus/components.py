@@ -48,11 +48,11 @@ def connected_components(edges, max_iterations: int = 64, checkpoint: bool = Tru
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    current = _persist(
+    # the first round reads the input itself (persisted by the caller or cheap to recompute)
+    current = (
         edges.where(F.col("src").isNotNull() & F.col("dst").isNotNull() & (F.col("src") != F.col("dst")))
         .select(F.greatest("src", "dst").alias("src"), F.least("src", "dst").alias("dst"))
-        .distinct(),
-        checkpoint,
+        .distinct()
     )
     rounds = 0
     while True:
@@ -61,9 +61,13 @@ def connected_components(edges, max_iterations: int = 64, checkpoint: bool = Tru
             scan.unpersist()
             break
         if rounds >= max_iterations:
-            raise ComponentsDidNotConverge(f"connected components did not converge in {max_iterations} rounds")
+            raise ComponentsDidNotConverge(
+                f"connected components did not converge in {max_iterations} rounds"
+            )
         rounds += 1
-        large = scan.where(F.col("dst") > F.col("src")).select(F.col("dst").alias("src"), F.col("m").alias("dst"))
+        large = scan.where(F.col("dst") > F.col("src")).select(
+            F.col("dst").alias("src"), F.col("m").alias("dst")
+        )
         following = _persist(_small_star(large), checkpoint)
         scan.unpersist()
         current.unpersist()
@@ -84,7 +88,9 @@ def _neighbourhoods(edges):
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    both = edges.select("src", "dst").unionByName(edges.select(F.col("dst").alias("src"), F.col("src").alias("dst")))
+    both = edges.select("src", "dst").unionByName(
+        edges.select(F.col("dst").alias("src"), F.col("src").alias("dst"))
+    )
     by_vertex = Window.partitionBy("src")
     lo, hi = F.min("dst").over(by_vertex), F.max("dst").over(by_vertex)
     return both.select(

@@ -78,6 +78,20 @@ class FilterConfig:
     min_words: int = 20  # drop documents shorter than this many words
     max_symbol_ratio: float = 0.3  # drop documents whose non-letter, non-space share exceeds this
     max_repeated_line_fraction: float = 0.3  # drop documents whose duplicate lines exceed this share of lines
+    # Subsets (SourceConfig subset values, e.g. Pile set names) that only get the length rule: OPT kept
+    # DM Mathematics on purpose, and its equations are neither English prose nor low in digits.
+    exempt_subsets: tuple[str, ...] = ("DM Mathematics",)
+    english_sample_chars: int = 20_000  # language evidence is read from at most this many chars per document
+    english_segment_words: int = 20  # segments (sentences grouped to at least this many words) decided one by one
+    langdetect_chars: int = 1_000  # the reference detector sees at most this many chars per call
+    langdetect_calls: int = 4  # ... and at most this many calls per document (ambiguous segments only)
+
+    def __post_init__(self):
+        if not 0.0 <= self.min_english_share <= 1.0:
+            raise RecipeError(f"filter.min_english_share must be in [0, 1], not {self.min_english_share}")
+        if self.english_segment_words < 1 or self.langdetect_calls < 1 or self.english_sample_chars < 1000:
+            raise RecipeError("filter.english_segment_words and filter.langdetect_calls must be >= 1, "
+                              "filter.english_sample_chars >= 1000")
 
 
 @dataclass(frozen=True)

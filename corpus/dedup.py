@@ -25,8 +25,8 @@ Keeper rule (exact groups and near clusters alike): the lowest recipe source ``p
 longest text (UTF-8 bytes), then the smallest doc_id.
 
 Outputs: ``OUT/dedup/documents/`` (kept documents, DOCUMENT_SCHEMA, Parquet partitioned by source),
-``OUT/dedup/clusters/`` (doc_id, cluster_id, is_keeper, kind, source, keeper_source, n_bytes, cluster_size;
-one row per document of every cluster of 2 or more; cluster_id is the keeper's doc_id; kind is "exact"
+``OUT/dedup/clusters/`` (doc_id, cluster_id, is_keeper, kind, source, keeper_source, n_bytes; one row
+per document of every cluster of 2 or more; cluster_id is the keeper's doc_id; kind is "exact"
 or "near" for removed documents, "keeper" for the keeper), ``OUT/dedup/edges/`` (verified edges doc_a <
 doc_b with their Jaccard) and ``OUT/stats/dedup.json``.
 """
@@ -179,11 +179,12 @@ def band_layout(cfg: DedupConfig) -> dict:
     }
 
 
-def keeper_order(priority_col: str = "priority", bytes_col: str = "n_bytes", id_col: str = "doc_id"):
-    """A struct whose minimum is the keeper: lowest priority, then most bytes, then smallest doc_id."""
+def keeper_order():
+    """A struct whose minimum is the keeper: lowest priority, then most bytes, then smallest doc_id (the
+    source rides along; doc_ids are unique, so it never decides)."""
     from pyspark.sql import functions as F
 
-    return F.struct(F.col(priority_col), (-F.col(bytes_col)).alias("neg_bytes"), F.col(id_col))
+    return F.struct("priority", (-F.col("n_bytes")).alias("neg_bytes"), "doc_id", "source")
 
 
 def priority_column(sources: dict[str, SourceConfig]):
@@ -214,6 +215,14 @@ class _Timer:
         self._persisted.append(df)
         return df, rows
 
+    def keep(self, df):
+        """Persist without an action of its own (the next step's action fills the cache)."""
+        from pyspark import StorageLevel
+
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        self._persisted.append(df)
+        return df
+
     def add(self, name: str, started: float):
         self.seconds[name] = round(self.seconds.get(name, 0.0) + time.time() - started, 3)
 
@@ -222,13 +231,20 @@ class _Timer:
             df.unpersist()
 
 
-def run_dedup(spark, recipe: Recipe, out_dir: str, input_dir: str | None = None) -> dict:
-    """Run the stage on ``input_dir`` (default ``OUT/filtered``); write the outputs and
-    ``OUT/stats/dedup.json``; return the stats. The stage marker is written by the caller
-    (corpus/build.py) once this returns."""
+def run_dedup(
+    spark, recipe: Recipe, out_dir: str, input_dir: str | None = None, fingerprint: str | None = None
+) -> dict:
+    """Run the stage on ``input_dir`` (default ``OUT/filtered``); write the outputs,
+    ``OUT/stats/dedup.json`` and, once the accounting balances, the stage marker; return the stats.
+
+    ``fingerprint`` defaults to that of the recipe's dedup config and sources (their priorities decide
+    keepers); ``corpus.build`` overwrites the marker with its chained fingerprint afterwards. Connected
+    components checkpoint reliably when the session has a checkpoint directory (``spark.checkpoint.dir``
+    or ``SparkContext.setCheckpointDir``; on a cluster put it on shared storage), else locally.
+    """
     from pyspark.sql import functions as F
 
-    from corpus.stage import stats_path, write_json_atomic
+    from corpus.stage import mark_done, stats_path, write_json_atomic
 
     cfg = recipe.dedup
     out = str(out_dir).rstrip("/")
@@ -266,12 +282,14 @@ def run_dedup(spark, recipe: Recipe, out_dir: str, input_dir: str | None = None)
                 spark, cfg, recipe.seed, layout, text_docs, meta, exact_dups, partitions, timer
             )
         else:
-            near_map = spark.createDataFrame([], "doc_id string, near_keeper string")
+            near_map = spark.createDataFrame(
+                [], "doc_id string, source string, n_bytes int, near_keeper string, near_keeper_source string"
+            )
             verified = spark.createDataFrame([], SCORE_DDL)
 
         # clusters, outputs ---------------------------------------------------------------------------
         t0 = time.time()
-        clusters, _ = timer.materialize("clusters", _final_clusters(exact_members, near_map, meta), t0)
+        clusters, _ = timer.materialize("clusters", _final_clusters(exact_members, near_map), t0)
         t0 = time.time()
         removed = clusters.where(~F.col("is_keeper")).select("doc_id")
         kept = docs.join(removed, "doc_id", "left_anti").select(*DOCUMENT_SCHEMA.names)
@@ -291,8 +309,10 @@ def run_dedup(spark, recipe: Recipe, out_dir: str, input_dir: str | None = None)
         timer.add("write", t0)
 
         t0 = time.time()
-        written = spark.read.parquet(f"{out}/dedup/documents").groupBy("source").agg(
-            F.count("*").alias("docs"), F.sum(F.octet_length("text")).alias("bytes")
+        written = (
+            spark.read.parquet(f"{out}/dedup/documents")
+            .groupBy("source")
+            .agg(F.count("*").alias("docs"), F.sum(F.octet_length("text")).alias("bytes"))
         )
         stats = _stats(spark, recipe, meta, clusters, docs, written, near, layout, n_docs)
         timer.add("stats", t0)
@@ -304,26 +324,38 @@ def run_dedup(spark, recipe: Recipe, out_dir: str, input_dir: str | None = None)
     stats["cores"] = spark.sparkContext.defaultParallelism
     write_json_atomic(stats_path(out, "dedup"), stats)
     check_accounting(stats)
+    mark_done(
+        out, "dedup", fingerprint or recipe.fingerprint("dedup", "sources"), {"elapsed_s": stats["elapsed_s"]}
+    )
     log.info(dedup_table(stats))
     return stats
 
 
 def _exact_groups(meta):
-    """(doc_id, exact_keeper) of every document whose text occurs more than once (keepers included)."""
+    """(doc_id, source, n_bytes, exact_keeper, exact_keeper_source) of every document whose text occurs
+    more than once (keepers included)."""
     from pyspark.sql import functions as F
 
     groups = (
         meta.groupBy("text_hash")
         .agg(F.count("*").alias("size"), F.min(keeper_order()).alias("k"))
         .where(F.col("size") > 1)
-        .select("text_hash", F.col("k.doc_id").alias("exact_keeper"))
+        .select(
+            "text_hash",
+            F.col("k.doc_id").alias("exact_keeper"),
+            F.col("k.source").alias("exact_keeper_source"),
+        )
     )
     # documents stream on the left, one row per hash on the right: a huge group is never buffered
-    return meta.join(groups, "text_hash").select("doc_id", "exact_keeper")
+    return meta.join(groups, "text_hash").select(
+        "doc_id", "source", "n_bytes", "exact_keeper", "exact_keeper_source"
+    )
 
 
 def _empty_members(spark):
-    return spark.createDataFrame([], "doc_id string, exact_keeper string")
+    return spark.createDataFrame(
+        [], "doc_id string, source string, n_bytes int, exact_keeper string, exact_keeper_source string"
+    )
 
 
 def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, partitions, timer):
@@ -334,7 +366,9 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
 
     b, r = layout["bands"], layout["rows"]
     t0 = time.time()
-    bands = text_docs.mapInArrow(make_band_rows(cfg, seed, b, r), BAND_DDL).join(exact_dups, "doc_id", "left_anti")
+    bands = text_docs.mapInArrow(make_band_rows(cfg, seed, b, r), BAND_DDL).join(
+        exact_dups, "doc_id", "left_anti"
+    )
     bands, n_band_rows = timer.materialize("signatures", bands, t0)
 
     t0 = time.time()
@@ -347,20 +381,30 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
     candidates, n_candidates = timer.materialize("candidates", candidates, t0)
 
     t0 = time.time()
-    endpoints = candidates.select(F.col("doc_a").alias("doc_id")).unionByName(
-        candidates.select(F.col("doc_b").alias("doc_id"))
-    ).distinct()
-    features = text_docs.join(endpoints, "doc_id", "left_semi").mapInArrow(make_features(cfg, seed), FEATURE_DDL)
+    endpoints = (
+        candidates.select(F.col("doc_a").alias("doc_id"))
+        .unionByName(candidates.select(F.col("doc_b").alias("doc_id")))
+        .distinct()
+    )
+    features = text_docs.join(endpoints, "doc_id", "left_semi").mapInArrow(
+        make_features(cfg, seed), FEATURE_DDL
+    )
     fa = features.select(F.col("doc_id").alias("doc_a"), F.col("feature").alias("feature_a"))
     fb = features.select(F.col("doc_id").alias("doc_b"), F.col("feature").alias("feature_b"))
     # candidate edges stream on the left; each endpoint's feature is one row on the right
     scored = candidates.join(fa, "doc_a").join(fb, "doc_b").select("doc_a", "doc_b", "feature_a", "feature_b")
     scored, _ = timer.materialize("verify", scored.mapInArrow(make_scorer(cfg.verify), SCORE_DDL), t0)
-    verified = scored.where(F.col("jaccard") >= cfg.threshold)
+    # one aggregate: the candidates' Jaccard histogram (bins of 0.05) and how many pass the threshold
+    passed = F.col("jaccard") >= cfg.threshold
     histogram = (
-        scored.groupBy(F.least(F.floor(F.col("jaccard") * 20), F.lit(19)).alias("bin")).count().collect()
+        scored.groupBy(
+            F.least(F.floor(F.col("jaccard") * 20), F.lit(19)).alias("bin"), passed.alias("passed")
+        )
+        .count()
+        .collect()
     )
-    verified, n_verified = timer.materialize("verified", verified)
+    n_verified = sum(row["count"] for row in histogram if row["passed"])
+    verified = timer.keep(scored.where(passed))  # computed from the cached scores on first use
 
     t0 = time.time()
     vertices = (
@@ -383,11 +427,17 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
     components, _ = timer.materialize("components", components, t0)
 
     t0 = time.time()
-    with_attrs = components.join(meta.select("doc_id", "n_bytes", "priority"), "doc_id")
-    keepers = with_attrs.groupBy("component").agg(F.min(keeper_order()).alias("k")).select(
-        "component", F.col("k.doc_id").alias("near_keeper")
+    with_attrs = components.join(meta.select("doc_id", "source", "n_bytes", "priority"), "doc_id")
+    keepers = (
+        with_attrs.groupBy("component")
+        .agg(F.min(keeper_order()).alias("k"))
+        .select(
+            "component", F.col("k.doc_id").alias("near_keeper"), F.col("k.source").alias("near_keeper_source")
+        )
     )
-    near_map = components.join(keepers, "component").select("doc_id", "near_keeper")
+    near_map = with_attrs.join(keepers, "component").select(
+        "doc_id", "source", "n_bytes", "near_keeper", "near_keeper_source"
+    )
     near_map, _ = timer.materialize("near_keepers", near_map, t0)
 
     numbers = {
@@ -395,49 +445,51 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
         "candidate_pairs": n_candidates,
         "verified_pairs": n_verified,
         "cc_rounds": result.rounds,
-        "candidate_jaccard": sorted([[round(row["bin"] / 20, 2), row["count"]] for row in histogram]),
+        "candidate_jaccard": _merge_bins(histogram),
     }
     return near_map, verified, numbers
 
 
-def _final_clusters(exact_members, near_map, meta):
+def _merge_bins(rows) -> list[list]:
+    """[[bin start, candidate pairs], ...] from (bin, passed, count) rows."""
+    bins: dict[int, int] = {}
+    for row in rows:
+        bins[row["bin"]] = bins.get(row["bin"], 0) + row["count"]
+    return [[round(b / 20, 2), n] for b, n in sorted(bins.items())]
+
+
+def _final_clusters(exact_members, near_map):
     """One row per document of every cluster with 2+ members. A document's cluster is the near cluster
-    of its exact keeper (or the exact group alone); cluster_id is the final keeper's doc_id."""
+    of its exact keeper (or its exact group alone); cluster_id is the final keeper's doc_id."""
     from pyspark.sql import functions as F
 
-    vertices_alone = near_map.select("doc_id", F.col("doc_id").alias("exact_keeper")).join(
-        exact_members, "doc_id", "left_anti"
+    # near-cluster members that are in no exact group are their own exact keepers
+    alone = near_map.join(exact_members.select("doc_id"), "doc_id", "left_anti").select(
+        "doc_id",
+        "source",
+        "n_bytes",
+        F.col("doc_id").alias("exact_keeper"),
+        F.col("source").alias("exact_keeper_source"),
     )
-    members = exact_members.unionByName(vertices_alone)
-    nm = near_map.select(F.col("doc_id").alias("exact_keeper"), "near_keeper")
-    assigned = members.join(nm, "exact_keeper", "left").select(
-        "doc_id", "exact_keeper", F.coalesce("near_keeper", "exact_keeper").alias("cluster_id")
-    )
-    attrs = meta.select("doc_id", "source", "n_bytes")
-    keeper_attrs = meta.select(F.col("doc_id").alias("cluster_id"), F.col("source").alias("keeper_source"))
-    sizes = assigned.groupBy("cluster_id").agg(F.count("*").alias("cluster_size"))
-    return (
-        assigned.join(attrs, "doc_id")
-        .join(keeper_attrs, "cluster_id")
-        .join(sizes, "cluster_id")
-        .select(
-            "doc_id",
-            "cluster_id",
-            (F.col("doc_id") == F.col("cluster_id")).alias("is_keeper"),
-            F.when(F.col("doc_id") == F.col("cluster_id"), F.lit(KIND_KEEPER))
-            .when(F.col("doc_id") != F.col("exact_keeper"), F.lit(KIND_EXACT))
-            .otherwise(F.lit(KIND_NEAR))
-            .alias("kind"),
-            "source",
-            "keeper_source",
-            "n_bytes",
-            "cluster_size",
-        )
+    members = exact_members.unionByName(alone)
+    near = near_map.select(F.col("doc_id").alias("exact_keeper"), "near_keeper", "near_keeper_source")
+    assigned = members.join(near, "exact_keeper", "left")  # members stream; one row per exact keeper
+    cluster_id = F.coalesce("near_keeper", "exact_keeper")
+    return assigned.select(
+        "doc_id",
+        cluster_id.alias("cluster_id"),
+        (F.col("doc_id") == cluster_id).alias("is_keeper"),
+        F.when(F.col("doc_id") == cluster_id, F.lit(KIND_KEEPER))
+        .when(F.col("doc_id") != F.col("exact_keeper"), F.lit(KIND_EXACT))
+        .otherwise(F.lit(KIND_NEAR))
+        .alias("kind"),
+        "source",
+        F.coalesce("near_keeper_source", "exact_keeper_source").alias("keeper_source"),
+        "n_bytes",
     )
 
 
 def _stats(spark, recipe, meta, clusters, docs, written, near: dict, layout: dict, n_docs: int) -> dict:
-    from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     inputs = meta.groupBy("source").agg(F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")).collect()
@@ -447,72 +499,36 @@ def _stats(spark, recipe, meta, clusters, docs, written, near: dict, layout: dic
     }
     for row in inputs:
         per_source[row["source"]]["in"] = {"docs": row["docs"], "bytes": row["bytes"] or 0}
-    removed = clusters.where(~F.col("is_keeper"))
-    for row in removed.groupBy("source", "kind").agg(F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")).collect():
-        key = "exact_dups" if row["kind"] == KIND_EXACT else "near_dups"
-        per_source[row["source"]][key] = {"docs": row["docs"], "bytes": row["bytes"] or 0}
+    # one aggregate gives both the per-source duplicate counts and the cross-source matrix
+    matrix: dict[str, dict[str, dict[str, int]]] = {"docs": {}, "bytes": {}}
+    removed = clusters.where(~F.col("is_keeper")).groupBy("source", "kind", "keeper_source")
+    for row in removed.agg(F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")).collect():
+        counts = per_source[row["source"]]["exact_dups" if row["kind"] == KIND_EXACT else "near_dups"]
+        for unit in ("docs", "bytes"):
+            value = row[unit] or 0
+            counts[unit] += value
+            by_keeper = matrix[unit].setdefault(row["source"], {})
+            by_keeper[row["keeper_source"]] = by_keeper.get(row["keeper_source"], 0) + value
     for row in written.collect():
         per_source[row["source"]]["kept"] = {"docs": row["docs"], "bytes": row["bytes"] or 0}
-
-    matrix_docs: dict[str, dict[str, int]] = {}
-    matrix_bytes: dict[str, dict[str, int]] = {}
-    for row in removed.groupBy("source", "keeper_source").agg(
-        F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")
-    ).collect():
-        matrix_docs.setdefault(row["source"], {})[row["keeper_source"]] = row["docs"]
-        matrix_bytes.setdefault(row["source"], {})[row["keeper_source"]] = row["bytes"] or 0
-
-    cluster_rows = clusters.where(F.col("is_keeper")).select("cluster_id", "cluster_size", "source")
-    histogram = sorted(
-        [row["cluster_size"], row["count"]] for row in cluster_rows.groupBy("cluster_size").count().collect()
-    )
-    top = cluster_rows.orderBy(F.desc("cluster_size"), "cluster_id").limit(LARGEST_CLUSTERS).collect()
-    top_ids = [row["cluster_id"] for row in top]
-    largest = []
-    if top_ids:
-        in_top = clusters.where(F.col("cluster_id").isin(top_ids))
-        composition: dict[str, dict] = {}
-        for row in in_top.groupBy("cluster_id", "source", "kind").count().collect():
-            c = composition.setdefault(row["cluster_id"], {"sources": {}, "kinds": {}})
-            c["sources"][row["source"]] = c["sources"].get(row["source"], 0) + row["count"]
-            c["kinds"][row["kind"]] = c["kinds"].get(row["kind"], 0) + row["count"]
-        rank = F.row_number().over(Window.partitionBy("cluster_id").orderBy("doc_id"))
-        shown = (
-            in_top.where(~F.col("is_keeper"))
-            .select("cluster_id", "doc_id", "source", "kind", rank.alias("rank"))
-            .where(F.col("rank") <= MEMBERS_SHOWN)
-            .collect()
-        )
-        ids = top_ids + [row["doc_id"] for row in shown]
-        snippets = {
-            row["doc_id"]: row["snippet"]
-            for row in docs.where(F.col("doc_id").isin(ids))
-            .select("doc_id", F.substring("text", 1, SNIPPET_CHARS).alias("snippet"))
-            .collect()
-        }
-        for row in top:
-            cid = row["cluster_id"]
-            members = sorted((m for m in shown if m["cluster_id"] == cid), key=lambda m: m["doc_id"])
-            largest.append(
-                {
-                    "cluster_id": cid,
-                    "size": row["cluster_size"],
-                    "keeper_source": row["source"],
-                    "sources": dict(sorted(composition[cid]["sources"].items())),
-                    "kinds": dict(sorted(composition[cid]["kinds"].items())),
-                    "keeper_snippet": snippets.get(cid),
-                    "members": [
-                        {"doc_id": m["doc_id"], "source": m["source"], "kind": m["kind"], "snippet": snippets.get(m["doc_id"])}
-                        for m in members
-                    ],
-                }
-            )
-
     for s in per_source.values():
         s["accounted"] = s["exact_dups"]["docs"] + s["near_dups"]["docs"] + s["kept"]["docs"]
         s["balanced"] = s["accounted"] == s["in"]["docs"] and (
             s["exact_dups"]["bytes"] + s["near_dups"]["bytes"] + s["kept"]["bytes"] == s["in"]["bytes"]
         )
+
+    sizes = (
+        clusters.groupBy("cluster_id")
+        .agg(
+            F.count("*").alias("size"),
+            F.max(F.when(F.col("is_keeper"), F.col("source"))).alias("keeper_source"),
+        )
+        .persist()
+    )
+    histogram = sorted([row["size"], row["count"]] for row in sizes.groupBy("size").count().collect())
+    top = sizes.orderBy(F.desc("size"), "cluster_id").limit(LARGEST_CLUSTERS).collect()
+    sizes.unpersist()
+
     candidates, verified = near["candidate_pairs"], near["verified_pairs"]
     return {
         "stage": "dedup",
@@ -527,8 +543,8 @@ def _stats(spark, recipe, meta, clusters, docs, written, near: dict, layout: dic
             "priorities": {name: src.priority for name, src in sorted(recipe.sources.items())},
         },
         "documents_in": n_docs,
-        "sources": dict(sorted(per_source.items())),
-        "cross_source": {"docs": matrix_docs, "bytes": matrix_bytes},
+        "sources": per_source,
+        "cross_source": matrix,
         "band_rows": near.get("band_rows", 0),
         "candidate_pairs": candidates,
         "verified_pairs": verified,
@@ -538,9 +554,53 @@ def _stats(spark, recipe, meta, clusters, docs, written, near: dict, layout: dic
         "cc_rounds": near["cc_rounds"],
         "clusters": sum(n for _, n in histogram),
         "cluster_size_histogram": histogram,
-        "largest_clusters": largest,
+        "largest_clusters": _largest_clusters(clusters, docs, top),
         "band_layout": layout,
     }
+
+
+def _largest_clusters(clusters, docs, top: list) -> list[dict]:
+    """The biggest clusters: size, composition by source and kind, the keeper's and a few members' snippets."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    if not top:
+        return []
+    top_ids = [row["cluster_id"] for row in top]
+    in_top = clusters.where(F.col("cluster_id").isin(top_ids))
+    composition: dict[str, dict] = {cid: {"sources": {}, "kinds": {}} for cid in top_ids}
+    for row in in_top.groupBy("cluster_id", "source", "kind").count().collect():
+        c = composition[row["cluster_id"]]
+        c["sources"][row["source"]] = c["sources"].get(row["source"], 0) + row["count"]
+        c["kinds"][row["kind"]] = c["kinds"].get(row["kind"], 0) + row["count"]
+    # rank 1 is the keeper, then the first members by doc_id; WindowGroupLimit keeps this streaming
+    rank = F.row_number().over(Window.partitionBy("cluster_id").orderBy(F.desc("is_keeper"), "doc_id"))
+    shown = (
+        in_top.select("cluster_id", "doc_id", "source", "kind", rank.alias("rank"))
+        .where(F.col("rank") <= MEMBERS_SHOWN + 1)
+        .join(docs.select("doc_id", F.substring("text", 1, SNIPPET_CHARS).alias("snippet")), "doc_id")
+        .collect()
+    )
+    largest = []
+    for row in top:
+        cid = row["cluster_id"]
+        rows = sorted((r for r in shown if r["cluster_id"] == cid), key=lambda r: r["rank"])
+        largest.append(
+            {
+                "cluster_id": cid,
+                "size": row["size"],
+                "keeper_source": row["keeper_source"],
+                "sources": dict(sorted(composition[cid]["sources"].items())),
+                "kinds": dict(sorted(composition[cid]["kinds"].items())),
+                "keeper_snippet": rows[0]["snippet"] if rows and rows[0]["doc_id"] == cid else None,
+                "members": [
+                    {"doc_id": r["doc_id"], "source": r["source"], "kind": r["kind"], "snippet": r["snippet"]}
+                    for r in rows
+                    if r["doc_id"] != cid
+                ],
+            }
+        )
+    return largest
 
 
 def check_accounting(stats: dict) -> None:
@@ -583,4 +643,3 @@ def dedup_table(stats: dict) -> str:
         f"candidate pairs {stats['candidate_pairs']:,}, verified {stats['verified_pairs']:,} "
         f"(rejected {stats['rejected_share']:.1%}); clusters {stats['clusters']:,}; CC rounds {stats['cc_rounds']}"
     )
-

@@ -88,9 +88,7 @@ def shingle_hash(shingle: str) -> int:
 
 def hash_shingles(items: Sequence[str]) -> np.ndarray:
     """xxh64 of each shingle's UTF-8 bytes, as uint64."""
-    return np.fromiter(
-        map(xxhash.xxh64_intdigest, map(str.encode, items)), dtype=np.uint64, count=len(items)
-    )
+    return np.fromiter(map(xxhash.xxh64_intdigest, map(str.encode, items)), dtype=np.uint64, count=len(items))
 
 
 def doc_shingle_hashes(text: str, n: int, chunk_chars: int = 1 << 20) -> np.ndarray:
@@ -201,7 +199,9 @@ def signatures(
     return sig
 
 
-def text_signatures(texts: Sequence[str], n: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def text_signatures(
+    texts: Sequence[str], n: int, a: np.ndarray, b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(signatures, shingle counts) of a batch of texts."""
     hashes, offsets = hash_batch(texts, n)
     return signatures(hashes, offsets, a, b), np.diff(offsets)
@@ -341,7 +341,12 @@ class AnchorEdges:
         bucket = np.asarray(bucket)
         ids = ids if isinstance(ids, np.ndarray) else np.asarray(ids, dtype=object)
         n_carried = 0
-        if self._carry is not None and len(band) and band[0] == self._carry[0] and bucket[0] == self._carry[1]:
+        if (
+            self._carry is not None
+            and len(band)
+            and band[0] == self._carry[0]
+            and bucket[0] == self._carry[1]
+        ):
             carried = self._carry[2]
             n_carried = len(carried)
             band = np.concatenate([np.full(n_carried, band[0], dtype=band.dtype), band])

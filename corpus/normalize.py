@@ -5,9 +5,11 @@ Order, and why: ftfy first, so the boilerplate patterns see repaired text (strai
 breaks, no BOM or mojibake); boilerplate second; whitespace last, so the blank lines left where a header,
 a licence or a "CHAPTER IV." line was cut out are collapsed with everything else.
 
-``fix_text_fast(text) == ftfy.fix_text(text)`` for every string; it proves, line by line, where ftfy would
-change nothing and calls ftfy only on the other lines. On the real texts in ../shared/data about 2/3 of the
-documents never reach ftfy (see bench/bench_normalize.py for the figures).
+``fix_text_fast(text) == ftfy.fix_text(text)`` for every string: it proves, line by line, where ftfy would
+change nothing, applies ftfy's own table fixes where they are all that is needed (curly quotes, ``\r\n``,
+ligatures, NFC), and calls ftfy only on the remaining lines. On the real texts in ../shared/data 91% of the
+documents need no ftfy work at all and 1% reach ftfy; fix_text_fast is ~5-10x faster than ftfy.fix_text
+there (bench/bench_normalize.py).
 """
 
 from __future__ import annotations
@@ -329,7 +331,7 @@ def _untouched(segment: str, html_off: bool) -> bool:
         return False
     if segment.isascii():
         return True
-    if (_HINTS is None or _HINT_RE.search(segment)) and BADNESS_RE.search(segment):
+    if _badness_spans(segment):
         return False
     return unicodedata.is_normalized("NFC", segment)
 

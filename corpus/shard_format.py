@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import uuid
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +102,7 @@ def write_shard_fs(filesystem, path: str, rows: np.ndarray, dtype: str) -> dict:
     n, seq_len = rows.shape
     parent = path.rsplit("/", 1)[0]
     filesystem.create_dir(parent, recursive=True)
-    tmp = path + ".tmp"
+    tmp = f"{path}.{uuid.uuid4().hex[:12]}.tmp"  # unique: a speculative or retried task may write the same shard
     with filesystem.open_output_stream(tmp) as out:
         out.write(data)
     filesystem.move(tmp, path)

@@ -109,3 +109,18 @@ def records(run: Path, event: str) -> list[dict]:
     from train.logbook import read_logbook
 
     return [r for r in read_logbook(run / "logbook.jsonl") if r["event"] == event]
+
+
+class one_thread:
+    """Run in-process training with one intra-op thread: on a busy 2-core machine two are slower."""
+
+    def __enter__(self):
+        import torch
+
+        self.threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.set_num_threads(self.threads)

@@ -33,7 +33,9 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 def _recipe(partitions: int) -> Recipe:
     sources = {name: SourceConfig(paths=("unused",), priority=p) for name, p in PRIORITY.items()}
-    return Recipe(name="dedup-test", sources=sources, partitions=partitions, dedup=DedupConfig(threshold=THRESHOLD))
+    return Recipe(
+        name="dedup-test", sources=sources, partitions=partitions, dedup=DedupConfig(threshold=THRESHOLD)
+    )
 
 
 def _doc(source: str, key: str, text: str) -> dict:
@@ -78,11 +80,18 @@ def planted_documents() -> list[dict]:
     base = rng.choices(vocab, k=500)
     docs += [_doc("reddit", "a-short", " ".join(base)), _doc("reddit", "b-long", " ".join(base + ["tail"]))]
     # skew: 20k identical documents, and 600 documents that differ only in their last word
-    docs += [_doc("ccnews", f"crawler-{i:05d}", "Our servers have detected an automated crawler.") for i in range(SKEW_IDENTICAL)]
+    docs += [
+        _doc("ccnews", f"crawler-{i:05d}", "Our servers have detected an automated crawler.")
+        for i in range(SKEW_IDENTICAL)
+    ]
     template = " ".join(rng.choices(vocab, k=400))
     docs += [_doc("reddit", f"bot-{i:04d}", f"{template} n{i}") for i in range(SKEW_NEAR)]
     # documents without words: never near duplicates of each other, only exact ones
-    docs += [_doc("pile", "symbols-1", "!!! ???"), _doc("pile", "symbols-2", "!!! ???"), _doc("pile", "symbols-3", "%%%")]
+    docs += [
+        _doc("pile", "symbols-1", "!!! ???"),
+        _doc("pile", "symbols-2", "!!! ???"),
+        _doc("pile", "symbols-3", "%%%"),
+    ]
     for folder in ("documents_with_fuzzy_duplicates", "documents_with_line_duplicates"):
         path = SHARED_DATA / "neardup" / folder
         if path.is_dir():
@@ -137,7 +146,10 @@ def expected_result(docs: list[dict]) -> dict:
     return {
         "kept": sorted(d for d, c in cluster.items() if d == c),
         "clusters": {d: c for d, c in cluster.items() if sizes[c] > 1},
-        "kind": {d: "keeper" if d == c else ("exact" if exact_keeper[d] != d else "near") for d, c in cluster.items()},
+        "kind": {
+            d: "keeper" if d == c else ("exact" if exact_keeper[d] != d else "near")
+            for d, c in cluster.items()
+        },
         "true_pairs": true_pairs,
         "sets": sets,
     }
@@ -148,7 +160,9 @@ def write_input(docs: list[dict], root: Path, files: int) -> None:
     for part in range(files):
         chunk = docs[part::files]
         table = pa.Table.from_pylist(chunk, schema=DOCUMENT_SCHEMA)
-        pq.write_to_dataset(table, str(root), partition_cols=["source"], basename_template=f"part-{part:03d}-{{i}}.parquet")
+        pq.write_to_dataset(
+            table, str(root), partition_cols=["source"], basename_template=f"part-{part:03d}-{{i}}.parquet"
+        )
 
 
 @pytest.fixture(scope="module")
@@ -216,7 +230,9 @@ def test_recall_and_edge_precision(runs, corpus):
         assert e["jaccard"] == pytest.approx(jaccard(sets[e["doc_a"]], sets[e["doc_b"]]), abs=1e-12)
     cluster_of = {r["doc_id"]: r["cluster_id"] for r in _read(root / "dedup" / "clusters")}
     pairs = want["true_pairs"]
-    found = sum(1 for x, y in pairs if cluster_of.get(x) is not None and cluster_of.get(x) == cluster_of.get(y))
+    found = sum(
+        1 for x, y in pairs if cluster_of.get(x) is not None and cluster_of.get(x) == cluster_of.get(y)
+    )
     assert len(pairs) > 60 and found == len(pairs)  # recall 1.0 on the planted set
     levels = sorted(pairs.values())
     assert levels[0] < 0.96 and levels[-1] > 0.99  # the planted pairs span the threshold region
@@ -242,7 +258,10 @@ def test_below_threshold_variants_are_not_merged(runs, corpus):
     rails = "ccstories/documents_with_fuzzy_duplicates/rails_mit_license.txt"
     if rails in sets:
         assert rails not in cluster_of
-        assert cluster_of["ccstories/documents_with_line_duplicates/doc2.txt"] == "ccstories/documents_with_line_duplicates/doc1.txt"
+        assert (
+            cluster_of["ccstories/documents_with_line_duplicates/doc2.txt"]
+            == "ccstories/documents_with_line_duplicates/doc1.txt"
+        )
 
 
 def test_skewed_buckets(runs):
@@ -252,7 +271,9 @@ def test_skewed_buckets(runs):
     assert len(crawler) == SKEW_IDENTICAL and {r["cluster_id"] for r in crawler} == {"ccnews/crawler-00000"}
     bots = [r for r in clusters if r["doc_id"].startswith("reddit/bot-")]
     assert len(bots) == SKEW_NEAR and len({r["cluster_id"] for r in bots}) == 1
-    assert {r["cluster_size"] for r in bots} == {SKEW_NEAR}
+    assert [SKEW_NEAR, 1] in stats["cluster_size_histogram"] and [SKEW_IDENTICAL, 1] in stats[
+        "cluster_size_histogram"
+    ]
     # star/anchor edges, not a clique: about anchors x members per band, deduplicated
     assert stats["candidate_pairs"] < 2 * SKEW_NEAR * stats["band_layout"]["bands"] + 2000
     assert stats["largest_clusters"][0]["cluster_id"] == "ccnews/crawler-00000"
@@ -265,7 +286,14 @@ def test_same_result_across_partitionings(runs):
         a = sorted(_read(root2 / "dedup" / sub), key=lambda r: (r[key], r.get("doc_b", "")))
         b = sorted(_read(root16 / "dedup" / sub), key=lambda r: (r[key], r.get("doc_b", "")))
         assert a == b, sub
-    for key in ("sources", "cross_source", "candidate_pairs", "verified_pairs", "cluster_size_histogram", "largest_clusters"):
+    for key in (
+        "sources",
+        "cross_source",
+        "candidate_pairs",
+        "verified_pairs",
+        "cluster_size_histogram",
+        "largest_clusters",
+    ):
         assert stats2[key] == stats16[key], key
 
 
@@ -273,14 +301,20 @@ def test_stats_file(runs, corpus):
     docs, want = corpus
     root, stats = runs[2]
     on_disk = json.loads((root / "stats" / "dedup.json").read_text())
+    marker = json.loads((root / "_stages" / "dedup.json").read_text())
+    assert marker["fingerprint"] == _recipe(2).fingerprint("dedup", "sources")
     assert on_disk["sources"] == stats["sources"]
     check_accounting(on_disk)
     n_in = {s: sum(1 for d in docs if d["source"] == s) for s in PRIORITY}
     for name, s in on_disk["sources"].items():
         assert s["in"]["docs"] == n_in[name]
         assert s["kept"]["docs"] == sum(1 for k in want["kept"] if k.startswith(name + "/"))
-        assert s["exact_dups"]["docs"] == sum(1 for d, k in want["kind"].items() if k == "exact" and d.startswith(name + "/"))
-        assert s["near_dups"]["docs"] == sum(1 for d, k in want["kind"].items() if k == "near" and d.startswith(name + "/"))
+        assert s["exact_dups"]["docs"] == sum(
+            1 for d, k in want["kind"].items() if k == "exact" and d.startswith(name + "/")
+        )
+        assert s["near_dups"]["docs"] == sum(
+            1 for d, k in want["kind"].items() if k == "near" and d.startswith(name + "/")
+        )
         assert s["balanced"]
     # the cross-source matrix: the ccnews and reddit copies point at pile's keeper
     assert on_disk["cross_source"]["docs"]["ccnews"]["pile"] >= 1

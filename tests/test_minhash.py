@@ -65,7 +65,10 @@ def texts() -> list[str]:
 
 
 def test_shingle_rule():
-    assert shingles("The quick, brown FOX jumps over", 5) == ["the quick brown fox jumps", "quick brown fox jumps over"]
+    assert shingles("The quick, brown FOX jumps over", 5) == [
+        "the quick brown fox jumps",
+        "quick brown fox jumps over",
+    ]
     assert shingles("Üniçode wörds — ÇA VA?", 2) == ["üniçode wörds", "wörds ça", "ça va"]
     assert shingles("two words", 5) == ["two words"]  # shorter than n: one shingle of all tokens
     assert shingles("?! --", 5) == []
@@ -197,8 +200,16 @@ def test_anchor_edges_star_and_small_buckets():
     want = {("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("e", "f")}
     assert anchor_edges_all(rows, anchors=2, all_pairs=2) == want
     # the first all_pairs members are linked pairwise: a bucket that small gives all its pairs
-    assert anchor_edges_all(rows, anchors=1, all_pairs=4) == {tuple(p) for p in itertools.combinations("abcd", 2)} | {("e", "f")}
-    assert anchor_edges_all(rows, anchors=1, all_pairs=3) == {("a", "b"), ("a", "c"), ("b", "c"), ("a", "d"), ("e", "f")}
+    assert anchor_edges_all(rows, anchors=1, all_pairs=4) == {
+        tuple(p) for p in itertools.combinations("abcd", 2)
+    } | {("e", "f")}
+    assert anchor_edges_all(rows, anchors=1, all_pairs=3) == {
+        ("a", "b"),
+        ("a", "c"),
+        ("b", "c"),
+        ("a", "d"),
+        ("e", "f"),
+    }
 
 
 @pytest.mark.parametrize("batch", [1, 3, 64, 10_000])
@@ -241,3 +252,12 @@ def test_pure_pipeline_on_real_near_duplicates():
         sets = [shingle_hash_set(t, 5) for t in texts]
         verified = {(x, y) for x, y in edges if exact_jaccard(sets[x], sets[y]) >= threshold}
         assert verified == expected, threshold
+
+
+def test_same_shingle_rule_as_the_sample_generator(texts):
+    """The generator measures planted Jaccard levels with its own copy of the rule: they must agree."""
+    sample_shingles = pytest.importorskip("corpus.sample.shingles")
+    extra = ["Ünïcödé ΣΟΦΙΑ σοφία İstanbul", "a_b c-d e'f", "x", "", "1 2 3 4 5 6"]
+    for text in texts[:60] + extra:
+        assert shingle_set(text, 5) == sample_shingles.word_shingles(text, 5)
+        assert shingle_set(text, 2) == sample_shingles.word_shingles(text, 2)

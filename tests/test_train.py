@@ -6,7 +6,7 @@ import math
 
 import pytest
 import torch
-from _train_helpers import make_shards, records, torchrun_all, train_here, write_config
+from _train_helpers import make_shards, one_thread, records, torchrun_all, train_here, write_config
 
 from model.config import OPTConfig
 from model.export import load_checkpoint_model
@@ -92,12 +92,8 @@ def learned(data, tmp_path_factory):
     cfg = write_config(root / "c.toml", **{**BASE, "optim": {"lr": 5e-3, "warmup_steps": 4},
                                            "train": {**BASE["train"], "steps": 40, "micro_batch_rows": 4},
                                            "eval": {"interval": 20, "rows": 16}, "checkpoint": {"interval": 20, "keep": 1}})
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # two intra-op threads on a busy 2-core machine are slower than one
-    try:
+    with one_thread():
         assert train_here("--config", str(cfg), "--data", str(shards), "--out", str(root / "run")) == 0
-    finally:
-        torch.set_num_threads(threads)
     return root / "run"
 
 

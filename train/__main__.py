@@ -9,9 +9,14 @@ the checkpoint saved.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
+
+# Before torch loads libgomp: idle OpenMP threads sleep instead of spinning. On a CPU shared with other
+# processes (or with gloo's own threads), spinning made steps 10-100x slower and erratic on a 2-core box.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from train import checkpoint
 from train.config import ConfigError, apply_overrides, load_config, parse_override

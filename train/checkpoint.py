@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import time
+import warnings
 from pathlib import Path
 
 import torch
@@ -116,7 +117,7 @@ def load(path: str | Path, model, optimizer, rank: int, world: int) -> tuple[dic
     model_sd, optim_sd = get_state_dict(model, optimizer)
     try:
         dcp.load({"model": model_sd, "optim": optim_sd}, checkpoint_id=str(path))
-    except Exception as e:  # DCP wraps per-rank failures in its own exception types; name the checkpoint
+    except (Exception, dcp.CheckpointException) as e:  # the latter is a BaseException: per-rank failures
         raise CheckpointError(f"checkpoint {path} cannot be loaded into this model/optimizer: {e}") from e
     set_state_dict(model, optimizer, model_state_dict=model_sd, optim_state_dict=optim_sd)
     rng_path = path / "rng" / f"rank-{rank:05d}.pt"
@@ -132,8 +133,10 @@ def load_model_weights(path: str | Path, model) -> dict:
     state = read_state(path)
     sd = model.state_dict()
     try:
-        dcp.load({"model": sd}, checkpoint_id=str(path), no_dist=True)
-    except Exception as e:
+        with warnings.catch_warnings():  # "assuming the intent is to load in a single process": it is
+            warnings.simplefilter("ignore", UserWarning)
+            dcp.load({"model": sd}, checkpoint_id=str(path), no_dist=True)
+    except (Exception, dcp.CheckpointException) as e:
         raise CheckpointError(f"checkpoint {path}: model weights cannot be read: {e}") from e
     model.load_state_dict(sd)
     return state

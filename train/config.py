@@ -28,6 +28,10 @@ class ModelSection:
     vocab_size: int = 0  # 0 = the data's vocabulary rounded up to a multiple of 8 (OPT: 50,265 -> 50,272)
     dropout: float | None = None  # None = the preset's (0.1)
     attention_dropout: float | None = None  # None = the preset's (0.1)
+    hidden_size: int | None = None  # None = the preset's; these four make custom sizes from a preset's layout
+    num_layers: int | None = None
+    num_heads: int | None = None
+    ffn_dim: int | None = None
     init_device: str = "auto"  # "cpu": every rank builds the full model from the seed, then shards it (the
     # same weights for any number of processes); "meta": shard first, initialize shards in place (models too
     # big for host memory); "auto": cpu below 2B parameters

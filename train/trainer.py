@@ -46,7 +46,8 @@ class StepResult:
 def resolve_model_config(cfg: TrainConfig, data: DataInfo) -> OPTConfig:
     """The preset with the config's overrides and a vocabulary that holds every token id of the data."""
     m = cfg.model
-    changes = {k: v for k, v in (("dropout", m.dropout), ("attention_dropout", m.attention_dropout)) if v is not None}
+    names = ("dropout", "attention_dropout", "hidden_size", "num_layers", "num_heads", "ffn_dim")
+    changes = {k: getattr(m, k) for k in names if getattr(m, k) is not None}
     vocab = m.vocab_size or -(-data.vocab_size // 8) * 8
     if vocab < data.vocab_size:
         raise DataError(
@@ -105,6 +106,7 @@ class Trainer:
         self.step = 0
         self.lr_scale = 1.0  # lowered by rollbacks; persisted; reset by an explicit LR override
         self.rollbacks = 0
+        self._rollback_depth, self._last_spike_step = 0, -1
         self.peak = peak_tflops(env.device, cfg.log.peak_tflops)
         self.tokens_per_step = self.batch_rows * (self.data.seq_len - 1)
         self.flops_per_step = self.model_cfg.flops_per_token(self.data.seq_len - 1) * self.tokens_per_step
@@ -270,10 +272,16 @@ class Trainer:
                     f"loss spike at step {self.step} ({result.loss:.4f}) after {self.rollbacks} rollbacks; stopping. "
                     f"Resume with a lower --lr (and maybe a different seed) once the data/run has been looked at."
                 )
-            spike_step, to = self.step, kept[-1][1]
+            # A checkpoint saved between the bad update and its spike holds damaged weights: while spikes
+            # recur before the run gets past the last spike, each rollback goes one checkpoint further back.
+            spike_step = self.step
+            self._rollback_depth = self._rollback_depth + 1 if spike_step <= self._last_spike_step else 1
+            self._last_spike_step = spike_step
+            to = kept[-min(self._rollback_depth, len(kept))][1]
             self.rollbacks += 1
+            scale_before = self.lr_scale
             self._restore(to, reason="rollback")
-            self.lr_scale *= s.rollback_lr_factor
+            self.lr_scale = min(self.lr_scale, scale_before) * s.rollback_lr_factor  # cumulative over rollbacks
             self.logbook.write("rollback", spike_step, loss=result.loss, average=self.guard.average, to=str(to),
                                to_step=self.step, lr_scale=self.lr_scale, rollbacks=self.rollbacks)
             self._say(f"step {spike_step}: loss {result.loss:.4f} spiked; rolled back to step {self.step}, "

@@ -38,6 +38,7 @@ from corpus.filters.wordlists import (
     ENGLISH_AMBIGUOUS,
     ENGLISH_CONTENT_WORDS,
     ENGLISH_FUNCTION_WORDS,
+    ENGLISH_HOMOGRAPHS,
     FOREIGN_WORDS,
 )
 
@@ -53,9 +54,13 @@ ENGLISH_FUNCTION = frozenset(ENGLISH_FUNCTION_WORDS.split()) - ENGLISH_AMBIGUOUS
 ENGLISH_CONTENT = frozenset(ENGLISH_CONTENT_WORDS.split()) - ENGLISH_AMBIGUOUS - ENGLISH_FUNCTION  # lower case only
 ENGLISH = ENGLISH_FUNCTION | ENGLISH_CONTENT
 FOREIGN: dict[str, frozenset[str]] = {
-    lang: frozenset(unicodedata.normalize("NFC", w.lower()) for w in words.split()) - ENGLISH - ENGLISH_AMBIGUOUS
+    lang: frozenset(unicodedata.normalize("NFC", w.lower()) for w in words.split()) - ENGLISH - ENGLISH_AMBIGUOUS - ENGLISH_HOMOGRAPHS
     for lang, words in FOREIGN_WORDS.items()
 }
+# Languages of FOREIGN that langdetect 1.0.9 has no profile for: its verdict says nothing about them.
+LANGDETECT_UNKNOWN = frozenset(
+    "ga la sco yo st tn sn xh zu ts lg mi eu eo is ms az bs hi-Latn ru-Latn".split()
+)
 # word -> the foreign languages it belongs to, so counting is one dict lookup per distinct word.
 _FOREIGN_INDEX: dict[str, tuple[str, ...]] = {}
 for _lang, _words in FOREIGN.items():
@@ -80,6 +85,7 @@ FAST_FOREIGN_MIN_WORDS = 30  # ... or, with no foreign-list word and no accent a
 NON_LATIN_SCRIPT = 0.5  # more than this share of letters outside the Latin script: not English
 REF_MIN_ENGLISH_SHARE = 0.06  # langdetect's "en" needs at least this share of ENGLISH words too
 REF_MAX_NON_ASCII = 0.15  # ... and at most this share of words with non-ASCII letters
+REF_UNKNOWN_FOREIGN_RATIO = 0.5  # foreign/English word ratio allowed when langdetect cannot know the language
 CODE_LINE_LETTERS = 0.5  # a line with fewer letters than this share of its non-space characters is not prose
 
 
@@ -194,11 +200,15 @@ def accept_reference(s: SegmentStats, p_english: float) -> bool:
     """langdetect's verdict, accepted only when our own counts do not contradict it."""
     # The floor on English words only applies where something else left traces: a short segment of
     # plain ASCII words none of our lists know (rare vocabulary, names) is left to langdetect.
+    # When the best foreign list is a language langdetect has no profile for, its "en" means "nothing
+    # closer"; then the foreign words must be as rare as in English text (at most half the English ones;
+    # in clean English books the ratio stays under 0.13 for 99 % of segments).
     has_foreign_traces = s.foreign > 0 or s.non_ascii > 0
+    max_foreign = REF_UNKNOWN_FOREIGN_RATIO * s.english if s.foreign_lang in LANGDETECT_UNKNOWN else s.english
     return (
         p_english >= 0.5
         and (s.english_share >= REF_MIN_ENGLISH_SHARE or not has_foreign_traces)
-        and s.foreign <= s.english
+        and s.foreign <= max_foreign
         and s.non_ascii <= REF_MAX_NON_ASCII * s.words
     )
 
@@ -259,6 +269,7 @@ def detect_english(
 
     ambiguous = [i for i, (label, _) in enumerate(labels) if label == AMBIGUOUS_SEGMENT]
     calls = 0
+    mixed: dict[int, float] = {}
     if ambiguous:
         # At most `langdetect_calls` segments, evenly spread; the others take the mean of their verdicts.
         chosen = _spread(ambiguous, langdetect_calls)
@@ -267,9 +278,19 @@ def detect_english(
         mean_p = sum(probabilities.values()) / len(probabilities)
         for i in ambiguous:
             p = probabilities.get(i, mean_p)
-            label = ENGLISH_SEGMENT if accept_reference(stats[i], p) else FOREIGN_SEGMENT
-            labels[i] = (label, f"langdetect:{p:.2f}")
-    return _decide(stats, labels, FOREIGN_SEGMENT, calls, min_english_share)
+            english = accept_reference(stats[i], p)
+            labels[i] = (ENGLISH_SEGMENT if english else FOREIGN_SEGMENT, f"langdetect:{p:.2f}")
+            if english:
+                mixed[i] = mixed_english_fraction(stats[i])
+    return _decide(stats, labels, FOREIGN_SEGMENT, calls, min_english_share, mixed)
+
+
+def mixed_english_fraction(s: SegmentStats) -> float:
+    """How much of an ambiguous segment langdetect called English is English: the English share of its
+    marked words (English-list words vs foreign-list and accented words). An ambiguous segment is often
+    a sentence of each language glued together; counting it whole would overstate the English share."""
+    marked = s.english + s.foreign + s.non_ascii
+    return s.english / marked if marked else 1.0
 
 
 def _merge(stats: list[SegmentStats]) -> SegmentStats:
@@ -290,15 +311,16 @@ def _merge(stats: list[SegmentStats]) -> SegmentStats:
     )
 
 
-def _decide(stats, labels, ambiguous_as: str, calls: int, min_english_share: float) -> EnglishDecision:
-    """Letter-weighted English share over the segments with evidence; ambiguous ones count as ``ambiguous_as``."""
-    english_letters = total_letters = 0
-    for s, (label, _) in zip(stats, labels, strict=True):
+def _decide(stats, labels, ambiguous_as: str, calls: int, min_english_share: float, mixed=None) -> EnglishDecision:
+    """Letter-weighted English share over the segments with evidence; ambiguous ones count as ``ambiguous_as``,
+    segments in ``mixed`` (index -> English fraction) count for that fraction of their letters."""
+    english_letters = total_letters = 0.0
+    for i, (s, (label, _)) in enumerate(zip(stats, labels, strict=True)):
         if label == NEUTRAL_SEGMENT:
             continue
         total_letters += s.letters
         if label == ENGLISH_SEGMENT or (label == AMBIGUOUS_SEGMENT and ambiguous_as == ENGLISH_SEGMENT):
-            english_letters += s.letters
+            english_letters += s.letters * (mixed or {}).get(i, 1.0)
     if total_letters == 0:
         return EnglishDecision(0.0, False, calls, "no_evidence")
     share = english_letters / total_letters

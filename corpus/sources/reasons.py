@@ -26,6 +26,12 @@ REDDIT_OFF_CHAIN = "reddit_off_chain"  # comments not on the kept longest chain 
 REDDIT_EMPTY_THREAD = "reddit_empty_thread"  # every comment on the chain is deleted/removed/bot
 REDDIT_NO_COMMENTS = "reddit_no_comments"  # a submission whose thread has no comments in the input
 
+# --- filter stage drops: documents removed on purpose (corpus/filters, OUT/dropped) ---
+TOO_SHORT = "too_short"  # fewer words than filter.min_words
+MOSTLY_SYMBOLS = "mostly_symbols"  # non-letter share of visible characters above filter.max_symbol_ratio
+REPEATED_LINES = "repeated_lines"  # repeated-line share above filter.max_repeated_line_fraction
+NOT_ENGLISH = "not_english"  # English share of the text below filter.min_english_share
+
 
 def warc_type_reason(warc_type: str) -> str:
     return WARC_NOT_RESPONSE.format(type=warc_type.lower().replace("-", "_") or "unknown")
