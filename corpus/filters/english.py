@@ -198,12 +198,12 @@ def classify_segment(s: SegmentStats) -> tuple[str, str]:
 
 def accept_reference(s: SegmentStats, p_english: float) -> bool:
     """langdetect's verdict, accepted only when our own counts do not contradict it."""
-    # The floor on English words only applies where something else left traces: a short segment of
-    # plain ASCII words none of our lists know (rare vocabulary, names) is left to langdetect.
+    # The floor on English words only applies where something else left traces: a short segment (fewer
+    # than FAST_MIN_WORDS) of plain ASCII words none of our lists know (a title, names) is left to langdetect.
     # When the best foreign list is a language langdetect has no profile for, its "en" means "nothing
     # closer"; then the foreign words must be as rare as in English text (at most half the English ones;
     # in clean English books the ratio stays under 0.13 for 99 % of segments).
-    has_foreign_traces = s.foreign > 0 or s.non_ascii > 0
+    has_foreign_traces = s.foreign > 0 or s.non_ascii > 0 or s.words >= FAST_MIN_WORDS
     max_foreign = REF_UNKNOWN_FOREIGN_RATIO * s.english if s.foreign_lang in LANGDETECT_UNKNOWN else s.english
     return (
         p_english >= 0.5
