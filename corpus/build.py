@@ -16,7 +16,7 @@ from pathlib import Path
 
 from corpus import __version__
 from corpus.config import Recipe
-from corpus.stage import STAGES, clear_marker, mark_done, stage_done
+from corpus.stage import STAGES, clear_marker, mark_done, stage_done, stats_path, write_json_atomic
 
 log = logging.getLogger("optcorpus.build")
 
@@ -26,7 +26,7 @@ STAGE_PARTS = {
     "filter": ("filter", "seed"),
     "dedup": ("dedup",),
     "tokenize": ("tokenizer",),
-    "shards": ("pack", "seed", "partitions"),
+    "shards": ("pack", "seed"),
     "report": (),
 }
 
@@ -45,7 +45,7 @@ def tokenizer_file(recipe: Recipe, out: str) -> str:
     return str(Path(out) / "tokenizer" / "tokenizer.json")
 
 
-def stage_functions(spark, recipe: Recipe, out: str) -> dict[str, Callable[[], dict]]:
+def stage_functions(spark, recipe: Recipe, out: str, fingerprints: dict[str, str]) -> dict[str, Callable[[], dict]]:
     from corpus.dedup import run_dedup
     from corpus.filter_stage import run_filter
     from corpus.ingest import run_ingest
@@ -55,8 +55,8 @@ def stage_functions(spark, recipe: Recipe, out: str) -> dict[str, Callable[[], d
 
     return {
         "ingest": lambda: run_ingest(spark, recipe, out),
-        "filter": lambda: run_filter(spark, recipe, out),
-        "dedup": lambda: run_dedup(spark, recipe, out),
+        "filter": lambda: run_filter(spark, recipe, out, fingerprint=fingerprints["filter"]),
+        "dedup": lambda: run_dedup(spark, recipe, out, fingerprint=fingerprints["dedup"]),
         "tokenize": lambda: prepare_tokenizer(spark, recipe, out, tokenizer_file(recipe, out)),
         "shards": lambda: run_shards(spark, recipe, out, tokenizer_path=tokenizer_file(recipe, out)),
         "report": lambda: run_report(out),
@@ -68,7 +68,7 @@ def run_build(spark, recipe: Recipe, out: str, force_from: str | None = None, st
     if force_from is not None and force_from not in STAGES:
         raise ValueError(f"--force takes one of {', '.join(STAGES)}, not {force_from!r}")
     fingerprints = stage_fingerprints(recipe)
-    functions = stage_functions(spark, recipe, out)
+    functions = stage_functions(spark, recipe, out, fingerprints)
     forcing = False
     results: dict[str, dict] = {}
     for stage in STAGES:
@@ -82,6 +82,8 @@ def run_build(spark, recipe: Recipe, out: str, force_from: str | None = None, st
             log.info("stage %s: running", stage)
             started = time.time()
             stats = functions[stage]() or {}
+            if stage in ("tokenize", "shards"):  # the others write their own stats file
+                write_json_atomic(stats_path(out, stage), stats)
             seconds = round(time.time() - started, 2)
             mark_done(out, stage, fingerprints[stage], {"seconds": seconds})
             results[stage] = {"skipped": False, "seconds": seconds, "stats": stats}

@@ -121,5 +121,9 @@ def _persist(df, checkpoint: bool):
     if not checkpoint:
         return df.cache()
     if df.sparkSession.sparkContext.getCheckpointDir():
-        return df.checkpoint(eager=True)
+        # a reliable checkpoint writes in a second job: cached, that job does not recompute the round
+        cached = df.cache()
+        saved = cached.checkpoint(eager=True)
+        cached.unpersist()
+        return saved
     return df.localCheckpoint(eager=True)

@@ -205,15 +205,16 @@ class _Timer:
         self.seconds: dict[str, float] = {}
         self._persisted: list = []
 
-    def materialize(self, name: str, df, started: float | None = None):
+    def materialize(self, name: str, df, started: float | None = None, action=None):
+        """Persist ``df``, fill the cache with ``action(df)`` (default: count) and return (df, its result)."""
         from pyspark import StorageLevel
 
         t0 = time.time() if started is None else started
         df = df.persist(StorageLevel.MEMORY_AND_DISK)
-        rows = df.count()
+        result = (action or (lambda d: d.count()))(df)
         self.seconds[name] = round(self.seconds.get(name, 0.0) + time.time() - t0, 3)
         self._persisted.append(df)
-        return df, rows
+        return df, result
 
     def keep(self, df):
         """Persist without an action of its own (the next step's action fills the cache)."""
@@ -259,7 +260,7 @@ def run_dedup(
 
         # 1. exact -----------------------------------------------------------------------------------
         t0 = time.time()
-        meta, n_docs = timer.materialize(
+        meta, inputs = timer.materialize(
             "scan",
             docs.select(
                 "doc_id",
@@ -269,7 +270,11 @@ def run_dedup(
                 priority_column(recipe.sources).alias("priority"),
             ),
             t0,
+            action=lambda d: (
+                d.groupBy("source").agg(F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")).collect()
+            ),
         )
+        n_docs = sum(row["docs"] for row in inputs)
         t0 = time.time()
         exact_members = _exact_groups(meta) if cfg.exact else _empty_members(spark)
         exact_members, _ = timer.materialize("exact", exact_members, t0)
@@ -314,7 +319,7 @@ def run_dedup(
             .groupBy("source")
             .agg(F.count("*").alias("docs"), F.sum(F.octet_length("text")).alias("bytes"))
         )
-        stats = _stats(spark, recipe, meta, clusters, docs, written, near, layout, n_docs)
+        stats = _stats(recipe, inputs, clusters, docs, written, near, layout, n_docs)
         timer.add("stats", t0)
     finally:
         timer.release()
@@ -389,6 +394,8 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
     features = text_docs.join(endpoints, "doc_id", "left_semi").mapInArrow(
         make_features(cfg, seed), FEATURE_DDL
     )
+    features, _ = timer.materialize("verify", features, t0)  # used twice below: compute once
+    t0 = time.time()
     fa = features.select(F.col("doc_id").alias("doc_a"), F.col("feature").alias("feature_a"))
     fb = features.select(F.col("doc_id").alias("doc_b"), F.col("feature").alias("feature_b"))
     # candidate edges stream on the left; each endpoint's feature is one row on the right
@@ -489,10 +496,9 @@ def _final_clusters(exact_members, near_map):
     )
 
 
-def _stats(spark, recipe, meta, clusters, docs, written, near: dict, layout: dict, n_docs: int) -> dict:
+def _stats(recipe, inputs: list, clusters, docs, written, near: dict, layout: dict, n_docs: int) -> dict:
     from pyspark.sql import functions as F
 
-    inputs = meta.groupBy("source").agg(F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")).collect()
     per_source = {
         name: {key: {"docs": 0, "bytes": 0} for key in ("in", "exact_dups", "near_dups", "kept")}
         for name in sorted(set(recipe.sources) | {row["source"] for row in inputs})

@@ -83,7 +83,9 @@ def shards_from_manifest(manifest: dict) -> dict:
             s["tokens_in_shards"] += tokens
     for name, split in splits.items():
         if name.startswith("valid/"):
-            s = sources.setdefault(name.removeprefix("valid/"), {"docs": None, "docs_valid": None, "tokens_in_shards": 0})
+            s = sources.setdefault(
+                name.removeprefix("valid/"), {"docs": None, "docs_valid": None, "tokens_in_shards": 0}
+            )
             s["docs_valid"] = split.get("docs")
     return {
         "from_manifest": True,
@@ -151,10 +153,12 @@ def source_numbers(stages: dict[str, dict], name: str) -> dict:
             value = ddp.get(key, {"docs": 0, "bytes": 0})
             n[f"dedup_{key}"], n[f"dedup_{key}_bytes"] = value["docs"], value["bytes"]
     if shd is not None:
+        # a manifest has no per-source document or tail counts: unknown, not zero
+        known = not stages["shards"].get("from_manifest", False)
         n.update(
-            tokenized=shd.get("docs", 0) if shd else 0,
+            tokenized=shd.get("docs", 0) if known else None,
             tokens_in_shards=shd.get("tokens_in_shards", 0),
-            tail_tokens=shd.get("tail_tokens"),
+            tail_tokens=shd.get("tail_tokens", 0) if known else None,
         )
     return n
 
@@ -180,16 +184,25 @@ def accounting(n: dict) -> dict:
         if left is not None and right is not None:
             checks.append({"check": name, "left": left, "right": right, "ok": left == right})
 
-    check("ingest: records read = document records + rejects + skips", n.get("records_read"),
-          _add(n.get("doc_records"), n.get("rejects"), n.get("skips")))
+    check(
+        "ingest: records read = document records + rejects + skips",
+        n.get("records_read"),
+        _add(n.get("doc_records"), n.get("rejects"), n.get("skips")),
+    )
     check("ingest -> filter: documents", n.get("ingested"), n.get("filter_in"))
     check("ingest -> filter: document records", n.get("doc_records"), n.get("filter_records_in"))
     check("filter: in = filtered + kept", n.get("filter_in"), _add(n.get("filtered"), n.get("filter_kept")))
     check("filter -> dedup: documents", n.get("filter_kept"), n.get("dedup_in"))
-    check("dedup: in = exact + near + kept (documents)", n.get("dedup_in"),
-          _add(n.get("dedup_exact_dups"), n.get("dedup_near_dups"), n.get("dedup_kept")))
-    check("dedup: in = exact + near + kept (bytes)", n.get("dedup_in_bytes"),
-          _add(n.get("dedup_exact_dups_bytes"), n.get("dedup_near_dups_bytes"), n.get("dedup_kept_bytes")))
+    check(
+        "dedup: in = exact + near + kept (documents)",
+        n.get("dedup_in"),
+        _add(n.get("dedup_exact_dups"), n.get("dedup_near_dups"), n.get("dedup_kept")),
+    )
+    check(
+        "dedup: in = exact + near + kept (bytes)",
+        n.get("dedup_in_bytes"),
+        _add(n.get("dedup_exact_dups_bytes"), n.get("dedup_near_dups_bytes"), n.get("dedup_kept_bytes")),
+    )
     check("dedup -> shards: documents", n.get("dedup_kept"), n.get("tokenized"))
     total = _add(*terms.values())
     check("records read = " + " + ".join(TERMS), n.get("records_read"), total)
@@ -200,8 +213,14 @@ def accounting(n: dict) -> dict:
         status = INCOMPLETE
     else:
         status = OK
-    return {"records_read": n.get("records_read"), "terms": terms, "sum": total, "missing": missing,
-            "checks": checks, "status": status}
+    return {
+        "records_read": n.get("records_read"),
+        "terms": terms,
+        "sum": total,
+        "missing": missing,
+        "checks": checks,
+        "status": status,
+    }
 
 
 def _add(*values):
@@ -228,13 +247,14 @@ def funnel(n: dict) -> list[list]:
 def dedup_summary(dedup: dict) -> dict:
     """The dedup numbers the report shows, with the derived ones (rejected share, documents in clusters)."""
     histogram = dedup.get("cluster_size_histogram", [])
+    candidates, verified = dedup.get("candidate_pairs", 0), dedup.get("verified_pairs", 0)
     return {
         "documents_in": dedup.get("documents_in"),
         "band_rows": dedup.get("band_rows"),
-        "candidate_pairs": dedup.get("candidate_pairs", 0),
-        "verified_pairs": dedup.get("verified_pairs", 0),
-        "rejected_pairs": dedup.get("rejected_pairs", 0),
-        "rejected_share": dedup.get("rejected_share", 0.0),
+        "candidate_pairs": candidates,
+        "verified_pairs": verified,
+        "rejected_pairs": candidates - verified,
+        "rejected_share": round((candidates - verified) / candidates, 6) if candidates else 0.0,
         "cc_rounds": dedup.get("cc_rounds"),
         "clusters": dedup.get("clusters", 0),
         "documents_in_clusters": sum(size * count for size, count in histogram),
@@ -252,7 +272,9 @@ def build_report(out: str | Path) -> dict:
     """The merged statistics of the build under ``out``: what ``OUT/report/stats.json`` holds."""
     stages = load_stage_stats(out)
     if not stages:
-        raise FileNotFoundError(f"{out}: no stage statistics under {Path(out) / 'stats'} (has a build run there?)")
+        raise FileNotFoundError(
+            f"{out}: no stage statistics under {Path(out) / 'stats'} (has a build run there?)"
+        )
     sources = {}
     for name in source_names(stages):
         n = source_numbers(stages, name)
@@ -289,8 +311,14 @@ def build_report(out: str | Path) -> dict:
 
 def render_text(report: dict, top: int = 10) -> str:
     """The whole report as plain text: tables, histograms as bars, the largest clusters with snippets."""
-    parts = [_header(report), _records_table(report), _reasons_table(report), _dedup_table(report),
-             _tokens_table(report), _accounting_lines(report)]
+    parts = [
+        _header(report),
+        _records_table(report),
+        _reasons_table(report),
+        _dedup_table(report),
+        _tokens_table(report),
+        _accounting_lines(report),
+    ]
     d = report["dedup"]
     if d is not None:
         parts += [_cross_source(d), _pairs(d), _band_layout(d), _cluster_histogram(d), _largest(d, top)]
@@ -299,12 +327,16 @@ def render_text(report: dict, top: int = 10) -> str:
 
 def _header(report: dict) -> str:
     missing = [s for s in STAT_STAGES if s not in report["stages_found"]]
-    lines = [f"corpus report: {report['out']} (recipe {report['recipe'] or '-'})",
-             f"stages with stats: {', '.join(report['stages_found'])}"
-             + (f"; missing: {', '.join(missing)}" if missing else "")]
+    lines = [
+        f"corpus report: {report['out']} (recipe {report['recipe'] or '-'})",
+        f"stages with stats: {', '.join(report['stages_found'])}"
+        + (f"; missing: {', '.join(missing)}" if missing else ""),
+    ]
     if report["shards_from_manifest"]:
-        lines.append("shards: no OUT/stats/shards.json, tokens read from shards/manifest.json "
-                     "(documents tokenized per source unknown)")
+        lines.append(
+            "shards: no OUT/stats/shards.json, tokens read from shards/manifest.json "
+            "(documents tokenized per source unknown)"
+        )
     if report["stage_seconds"]:
         lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in report["stage_seconds"].items()))
     return "\n".join(lines)
@@ -314,37 +346,82 @@ def _records_table(report: dict) -> str:
     rows = []
     for name, s in report["sources"].items():
         n = s["numbers"]
-        rows.append([name, n.get("files"), n.get("records_read"), n.get("rejects"), n.get("skips"),
-                     n.get("doc_records"), n.get("ingested"), n.get("filtered"), n.get("filter_kept")])
+        rows.append(
+            [
+                name,
+                n.get("files"),
+                n.get("records_read"),
+                n.get("rejects"),
+                n.get("skips"),
+                n.get("doc_records"),
+                n.get("ingested"),
+                n.get("filtered"),
+                n.get("filter_kept"),
+            ]
+        )
     t = report["totals"]
-    rows.append(["total", t.get("files"), t.get("records_read"), t.get("rejects"), t.get("skips"),
-                 t.get("doc_records"), t.get("ingested"), t.get("filtered"), t.get("filter_kept")])
-    headers = ["source", "files", "records read", "rejects", "skips", "doc records", "documents", "filtered",
-               "after filter"]
+    rows.append(
+        [
+            "total",
+            t.get("files"),
+            t.get("records_read"),
+            t.get("rejects"),
+            t.get("skips"),
+            t.get("doc_records"),
+            t.get("ingested"),
+            t.get("filtered"),
+            t.get("filter_kept"),
+        ]
+    )
+    headers = [
+        "source",
+        "files",
+        "records read",
+        "rejects",
+        "skips",
+        "doc records",
+        "documents",
+        "filtered",
+        "after filter",
+    ]
     return format_table(headers, rows, title="ingest and filter (records read -> documents -> after filter)")
 
 
-def reason_rows(report: dict) -> list[list]:
-    """[[source, stage, kind, reason, count], ...]: every reject, skip and filter drop by reason."""
-    rows = []
+def reason_matrix(report: dict) -> tuple[list[str], list[list]]:
+    """(sources, rows): one row per (stage, kind, reason) with its count per source and in total; ingest
+    rejects and skips count records, filter drops count documents."""
+    sources = list(report["sources"])
+    counts: dict[tuple[str, str, str], dict[str, int]] = {}
     stages = report["stages"]
-    for name in report["sources"]:
+    for name in sources:
         ing = stages.get("ingest", {}).get("sources", {}).get(name, {})
-        for kind in ("rejects", "skips"):
-            for reason, count in sorted(ing.get(kind, {}).items()):
-                rows.append([name, "ingest", kind[:-1], reason, count])
         flt = stages.get("filter", {}).get("sources", {}).get(name, {})
-        for reason, count in sorted(flt.get("dropped", {}).items()):
-            rows.append([name, "filter", "dropped", reason, count])
-    return rows
+        found = [
+            ("ingest", "reject", ing.get("rejects", {})),
+            ("ingest", "skip", ing.get("skips", {})),
+            ("filter", "dropped", flt.get("dropped", {})),
+        ]
+        for stage, kind, by_reason in found:
+            for reason, n in by_reason.items():
+                counts.setdefault((stage, kind, reason), {})[name] = n
+    order = {("ingest", "reject"): 0, ("ingest", "skip"): 1, ("filter", "dropped"): 2}
+    rows = [
+        [stage, kind, reason, *(per.get(s, 0) for s in sources), sum(per.values())]
+        for (stage, kind, reason), per in sorted(counts.items(), key=lambda kv: (order[kv[0][:2]], kv[0][2]))
+    ]
+    return sources, rows
 
 
 def _reasons_table(report: dict) -> str:
-    rows = reason_rows(report)
+    sources, rows = reason_matrix(report)
     if not rows:
         return "rejects, skips and filter drops by reason: none"
-    return format_table(["source", "stage", "kind", "reason", "count"], rows,
-                        title="rejects, skips and filter drops by reason (ingest: records; filter: documents)")
+    lines = [[f"{stage} {kind}: {reason}", *counts] for stage, kind, reason, *counts in rows]
+    return format_table(
+        ["reason", *sources, "total"],
+        lines,
+        title="rejects, skips and filter drops by reason (ingest: records; filter: documents)",
+    )
 
 
 def _dedup_table(report: dict) -> str:
@@ -355,10 +432,21 @@ def _dedup_table(report: dict) -> str:
     for name, s in [*report["sources"].items(), ("total", {"numbers": report["totals"]})]:
         n = s["numbers"]
         kept_share = n["dedup_kept"] / n["dedup_in"] if n.get("dedup_in") else None
-        rows.append([name, *(n.get(k) for k in keys), _percent(kept_share),
-                     *(_mb(n.get(f"{k}_bytes")) for k in keys)])
-    headers = ["source", "in", "exact dups", "near dups", "kept", "kept %", "MB in", "MB exact", "MB near",
-               "MB kept"]
+        rows.append(
+            [name, *(n.get(k) for k in keys), _percent(kept_share), *(_mb(n.get(f"{k}_bytes")) for k in keys)]
+        )
+    headers = [
+        "source",
+        "in",
+        "exact dups",
+        "near dups",
+        "kept",
+        "kept %",
+        "MB in",
+        "MB exact",
+        "MB near",
+        "MB kept",
+    ]
     return format_table(headers, rows, title="dedup per source (documents, then MB of UTF-8 text)")
 
 
@@ -369,8 +457,11 @@ def _tokens_table(report: dict) -> str:
     for name, s in [*report["sources"].items(), ("total", {"numbers": report["totals"]})]:
         n = s["numbers"]
         rows.append([name, n.get("tokenized"), n.get("tokens_in_shards"), n.get("tail_tokens")])
-    return format_table(["source", "documents tokenized", "tokens in shards", "tail tokens dropped"], rows,
-                        title="tokens in shards")
+    return format_table(
+        ["source", "documents tokenized", "tokens in shards", "tail tokens dropped"],
+        rows,
+        title="tokens in shards",
+    )
 
 
 def accounting_line(name: str, acc: dict) -> str:
@@ -388,8 +479,10 @@ def accounting_line(name: str, acc: dict) -> str:
 
 def _accounting_lines(report: dict) -> str:
     lines = [accounting_line(name, s["accounting"]) for name, s in report["sources"].items()]
-    return (f"end-to-end accounting ({report['accounting_status']}; merged = records joined into "
-            "multi-record documents minus those documents)\n" + "\n".join(lines))
+    return (
+        f"end-to-end accounting ({report['accounting_status']}; merged = records joined into "
+        "multi-record documents minus those documents)\n" + "\n".join(lines)
+    )
 
 
 def _cross_source(d: dict) -> str:
@@ -397,11 +490,16 @@ def _cross_source(d: dict) -> str:
     if not matrix:
         return "cross-source duplicates: no duplicates removed"
     names = sorted({*matrix, *(k for row in matrix.values() for k in row)})
-    rows = [[dup, *(matrix.get(dup, {}).get(k, 0) for k in names), sum(matrix.get(dup, {}).values())]
-            for dup in names]
-    return format_table(["removed \\ keeper", *names, "total"], rows,
-                        title="cross-source duplicates (documents removed, by their source (row) "
-                              "and their cluster keeper's source (column))")
+    rows = [
+        [dup, *(matrix.get(dup, {}).get(k, 0) for k in names), sum(matrix.get(dup, {}).values())]
+        for dup in names
+    ]
+    return format_table(
+        ["removed \\ keeper", *names, "total"],
+        rows,
+        title="cross-source duplicates (documents removed, by their source (row) "
+        "and their cluster keeper's source (column))",
+    )
 
 
 def _pairs(d: dict) -> str:
@@ -410,6 +508,8 @@ def _pairs(d: dict) -> str:
         f"{d['rejected_pairs']:,} ({_percent(d['rejected_share'])}); verify = {d['config'].get('verify', '-')}; "
         f"connected-component rounds {_num(d['cc_rounds'])}"
     ]
+    if d["seconds"]:
+        lines.append("dedup seconds by step: " + ", ".join(f"{k} {v}" for k, v in d["seconds"].items()))
     bins = d["candidate_jaccard_histogram"]
     if bins:
         threshold = (d["band_layout"] or {}).get("threshold", 1.0)
@@ -428,7 +528,9 @@ def _band_layout(d: dict) -> str:
     from corpus.minhash import s_curve
 
     b, r = layout["bands"], layout["rows"]
-    points = ", ".join(f"J {j:.2f}: {float(s_curve(j, b, r)):.4f}" for j in (0.5, 0.8, 0.9, layout["threshold"], 0.99))
+    points = ", ".join(
+        f"J {j:.2f}: {float(s_curve(j, b, r)):.4f}" for j in (0.5, 0.8, 0.9, layout["threshold"], 0.99)
+    )
     return (
         f"band layout: {b} bands x {r} rows ({b * r} of {layout['num_perm']} permutations), "
         f"{layout['ngram']}-word shingles, threshold J = {layout['threshold']}\n"
@@ -442,8 +544,10 @@ def _cluster_histogram(d: dict) -> str:
     if not hist:
         return "clusters: none"
     top = max(n for _, n in hist)
-    lines = [f"clusters {d['clusters']:,} holding {d['documents_in_clusters']:,} documents; "
-             "cluster-size histogram (log-scaled bars):"]
+    lines = [
+        f"clusters {d['clusters']:,} holding {d['documents_in_clusters']:,} documents; "
+        "cluster-size histogram (log-scaled bars):"
+    ]
     lines += [f"  size {size:>6,}  {count:>8,}  {_bar(count, top, log=True)}" for size, count in hist]
     return "\n".join(lines)
 
@@ -454,8 +558,10 @@ def _largest(d: dict, top: int) -> str:
         return ""
     lines = [f"largest clusters ({len(clusters)} of {len(d['largest_clusters'])} recorded by dedup)"]
     for i, c in enumerate(clusters, 1):
-        lines.append(f"#{i} size {c['size']:,}  keeper {c['cluster_id']} ({c['keeper_source']})  sources "
-                     f"{_pairs_text(c['sources'])}  kinds {_pairs_text(c['kinds'])}")
+        lines.append(
+            f"#{i} size {c['size']:,}  keeper {c['cluster_id']} ({c['keeper_source']})  sources "
+            f"{_pairs_text(c['sources'])}  kinds {_pairs_text(c['kinds'])}"
+        )
         lines.append(f"    keeper  {_snippet(c.get('keeper_snippet'))}")
         for m in c.get("members", []):
             lines.append(f"    {m['kind']:<7} {_snippet(m.get('snippet'))}  [{m['doc_id']}]")
@@ -523,8 +629,11 @@ def run_report(out: str) -> dict:
     write_report(out, report)
     log.info("\n%s", render_text(report))
     if report["accounting_status"] == MISMATCH:
-        bad = [accounting_line(name, s["accounting"]) for name, s in report["sources"].items()
-               if s["accounting"]["status"] == MISMATCH]
+        bad = [
+            accounting_line(name, s["accounting"])
+            for name, s in report["sources"].items()
+            if s["accounting"]["status"] == MISMATCH
+        ]
         raise ReportAccountingError("end-to-end accounting does not balance:\n" + "\n".join(bad))
     return report
 

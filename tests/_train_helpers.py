@@ -32,8 +32,12 @@ def phrase_documents(rng: np.random.Generator, phrases: np.ndarray, n_tokens: in
 
 
 def make_shards(root: Path, *, vocab: int = 512, seq_len: int = 33, train_rows: int = 192, rows_per_shard: int = 64,
-                valid_rows: dict[str, int] | None = None, seed: int = 0) -> Path:
-    """Write ``root/manifest.json`` + train/valid shards; returns ``root``."""
+                valid_rows: dict[str, int] | None = None, seed: int = 0, tokenizer: bool = False) -> Path:
+    """Write ``root/manifest.json`` + train/valid shards; returns ``root``.
+
+    ``tokenizer``: also store a small byte-level BPE as ``root/tokenizer.json`` and name it in the manifest,
+    as the corpus build does (its ids are not the shards' phrase ids; generation only needs it to run).
+    """
     valid_rows = valid_rows if valid_rows is not None else {"pile": 8, "reddit": 8}
     rng = np.random.default_rng(seed)
     dtype = token_dtype(vocab)
@@ -58,13 +62,30 @@ def make_shards(root: Path, *, vocab: int = 512, seq_len: int = 33, train_rows: 
     if all_valid:
         rows = np.concatenate(all_valid)
         split("valid", rows, {s: n * seq_len for s, n in valid_rows.items()})
+    entry = {"kind": "test", "sha256": f"test-{vocab}"}
+    if tokenizer:
+        small_bpe(vocab).save(str(root / "tokenizer.json"))
+        entry["path"] = "tokenizer.json"
     write_manifest(root, {
         "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "seq_len": seq_len, "dtype": dtype,
         "vocab_size": vocab, "eos_id": EOS, "pad_id": 1,
-        "tokenizer": {"kind": "test", "sha256": f"test-{vocab}"}, "seed": seed, "code_version": "test",
+        "tokenizer": entry, "seed": seed, "code_version": "test",
         "recipe": {}, "splits": splits,
     })
     return root
+
+
+def small_bpe(max_vocab: int):
+    """A byte-level BPE with OPT's special ids (<s> 0, <pad> 1, </s> 2, <unk> 3), trained on a few lines."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=min(max_vocab, 320), special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    tok.train_from_iterator(["the quick brown fox jumps over the lazy dog"] * 20, trainer)
+    return tok
 
 
 def write_config(path: Path, **sections) -> Path:

@@ -9,7 +9,7 @@ import torch
 
 from model.config import PRESETS, config_from_hf, preset
 from model.generate import load_tokenizer, sample
-from model.model import OPTForCausalLM, build_model
+from model.model import OPTForCausalLM, blocked_causal_attention, build_model, causal_attention
 from conftest import shared_file
 
 transformers = pytest.importorskip("transformers")
@@ -54,6 +54,33 @@ def test_dropout_placement_equals_transformers(cfg):
     torch.testing.assert_close(ours, theirs, rtol=0, atol=1e-5)
     torch.manual_seed(8)
     assert not torch.allclose(model(x), ours)  # dropout is really on
+
+
+def test_blocked_cpu_attention_equals_sdpa_and_stays_causal():
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(2, 3, 600, 16, generator=g) for _ in range(3))  # 600 rows: 3 blocks of 256
+    exact = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+    torch.testing.assert_close(blocked_causal_attention(q, k, v, 0.0), exact, rtol=0, atol=1e-5)
+    # with dropout: changing keys/values after position 300 leaves outputs up to 300 unchanged
+    k2, v2 = k.clone(), v.clone()
+    k2[:, :, 301:] += 1.0
+    v2[:, :, 301:] -= 1.0
+    torch.manual_seed(1)
+    a = causal_attention(q, k, v, 0.1)
+    torch.manual_seed(1)
+    b = causal_attention(q, k2, v2, 0.1)
+    assert torch.equal(a[:, :, :301], b[:, :, :301]) and not torch.equal(a[:, :, 301:], b[:, :, 301:])
+    assert not torch.allclose(a, exact, atol=1e-3)  # dropout did happen
+
+
+def test_blocked_cpu_attention_dropout_is_unbiased():
+    # E[dropout(p) / (1 - p)] = p: the mean over many draws approaches the dropout-free output
+    g = torch.Generator().manual_seed(0)
+    q, k, v = (torch.randn(1, 1, 300, 8, generator=g).expand(400, 1, 300, 8) for _ in range(3))  # 400 draws
+    exact = blocked_causal_attention(q[:1], k[:1], v[:1], 0.0)
+    torch.manual_seed(0)
+    draws = blocked_causal_attention(q, k, v, 0.1)
+    assert (draws.mean(0) - exact[0]).abs().mean().item() < 0.01 < (draws[0] - exact[0]).abs().mean().item()
 
 
 def test_loss_is_next_token_cross_entropy_of_the_logits():

@@ -27,7 +27,7 @@ NO_DROPOUT = ["--set", "model.dropout=0.0", "--set", "model.attention_dropout=0.
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
     root = tmp_path_factory.mktemp("train")
-    return make_shards(root / "shards"), write_config(root / "base.toml", **BASE)
+    return make_shards(root / "shards", tokenizer=True), write_config(root / "base.toml", **BASE)
 
 
 def final_weights(run) -> dict[str, torch.Tensor]:
@@ -117,7 +117,7 @@ def test_export_loads_in_transformers_with_equal_logits(learned, tmp_path):
     from model.export import main as export_main
 
     assert export_main([str(learned / "ckpt"), str(tmp_path / "hf")]) == 0
-    assert {p.name for p in (tmp_path / "hf").iterdir()} == {"model.safetensors", "config.json"}
+    assert {p.name for p in (tmp_path / "hf").iterdir()} == {"model.safetensors", "config.json", "tokenizer.json"}
     hf = transformers.OPTForCausalLM.from_pretrained(str(tmp_path / "hf")).eval()
     ours, _ = load_checkpoint_model(learned)
     x = torch.randint(0, 512, (2, 32), generator=torch.Generator().manual_seed(0))
@@ -125,3 +125,13 @@ def test_export_loads_in_transformers_with_equal_logits(learned, tmp_path):
         torch.testing.assert_close(ours(x), hf(x).logits, rtol=0, atol=1e-5)
     assert hf.config.vocab_size == 512 and hf.config.word_embed_proj_dim == 64
     assert hf.lm_head.weight.data_ptr() == hf.model.decoder.embed_tokens.weight.data_ptr()  # tied
+
+
+def test_generate_samples_text_with_the_shards_tokenizer(learned, capsys):
+    from model.generate import main as generate_main
+
+    assert generate_main([str(learned), "--prompt", "the quick", "--max-new-tokens", "6", "--temperature", "0"]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("the quick") and len(first.strip()) > len("the quick")
+    generate_main([str(learned / "ckpt"), "--prompt", "the quick", "--max-new-tokens", "6", "--temperature", "0"])
+    assert capsys.readouterr().out == first  # greedy: the same text again

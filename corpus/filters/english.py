@@ -31,6 +31,7 @@ decision never depends on which other documents share its batch or partition.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 
@@ -48,7 +49,8 @@ _WORD_RE = re.compile(rf"{_LETTERS}(?:['’]{_LETTERS})*")
 # Letters outside Latin (Basic, Latin-1, Extended-A/B, IPA, Extended Additional): another script.
 _NON_LATIN_LETTER_RE = re.compile(r"[^\W\d_\x00-\u02af\u1e00-\u1eff]")
 _URL_RE = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+|\b[\w.+-]+@[\w-]+\.[\w.-]+", re.IGNORECASE)
-_LETTER_RE = re.compile(r"[^\W\d_]")
+_ASCII_WHITESPACE = string.whitespace.encode()
+_ASCII_LETTERS_AND_WHITESPACE = (string.ascii_letters + string.whitespace).encode()
 
 ENGLISH_FUNCTION = frozenset(ENGLISH_FUNCTION_WORDS.split()) - ENGLISH_AMBIGUOUS  # counted in any case
 ENGLISH_CONTENT = frozenset(ENGLISH_CONTENT_WORDS.split()) - ENGLISH_AMBIGUOUS - ENGLISH_FUNCTION  # lower case only
@@ -143,11 +145,15 @@ def sample_text(text: str, max_chars: int, windows: int = 16) -> str:
 
 def prose_lines(text: str) -> str:
     """``text`` without URLs, e-mail addresses and lines that are mostly not letters (code, tables)."""
-    text = _URL_RE.sub(" ", text)
+    if "://" in text or "www." in text or "@" in text:  # the URL pattern is slow; most text has none
+        text = _URL_RE.sub(" ", text)
     kept = []
     for line in text.splitlines():
-        visible = len(line) - line.count(" ") - line.count("\t")
-        if visible and len(_LETTER_RE.findall(line)) >= CODE_LINE_LETTERS * visible:
+        # ASCII symbols counted in C (bytes.translate); non-ASCII characters count as letters here.
+        raw = line.encode("ascii", "ignore")
+        visible = len(line) - (len(raw) - len(raw.translate(None, _ASCII_WHITESPACE)))
+        symbols = len(raw.translate(None, _ASCII_LETTERS_AND_WHITESPACE))
+        if visible and visible - symbols >= CODE_LINE_LETTERS * visible:
             kept.append(line)
     return "\n".join(kept)
 
@@ -159,7 +165,8 @@ def words_of(text: str) -> list[str]:
 
 def segment_stats(words: list[str]) -> SegmentStats:
     """Count the word lists over one segment's words."""
-    english = non_ascii = non_latin = letters = 0
+    english = letters = 0
+    accented: list[str] = []
     foreign: dict[str, int] = {}
     for word in words:
         letters += len(word)
@@ -172,13 +179,13 @@ def segment_stats(words: list[str]) -> SegmentStats:
             for lang in langs:
                 foreign[lang] = foreign.get(lang, 0) + 1
         if not w.isascii():
-            non_ascii += 1
-            non_latin += len(_NON_LATIN_LETTER_RE.findall(w))
+            accented.append(w)
+    non_latin = len(_NON_LATIN_LETTER_RE.findall("".join(accented))) if accented else 0
     best_lang, best = "", 0
     for lang in sorted(foreign):  # sorted: ties resolve the same way on every run
         if foreign[lang] > best:
             best_lang, best = lang, foreign[lang]
-    return SegmentStats(len(words), letters, english, best, best_lang, non_ascii, non_latin)
+    return SegmentStats(len(words), letters, english, best, best_lang, len(accented), non_latin)
 
 
 def classify_segment(s: SegmentStats) -> tuple[str, str]:
