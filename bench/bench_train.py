@@ -49,11 +49,26 @@ VOCAB = 8192
 def random_shards(root: Path, seq_len: int, rows: int) -> Path:
     ids = np.random.default_rng(0).integers(3, VOCAB, size=(rows, seq_len), dtype=np.int64)
     entry = write_shard(root / "train" / "part-00000.arrow", ids, "uint16")
-    split = {"rows": rows, "tokens": rows * seq_len, "source_tokens": {},
-             "shards": [{"path": "train/part-00000.arrow", **entry, "source_tokens": {}}]}
-    write_manifest(root, {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "seq_len": seq_len,
-                          "dtype": "uint16", "vocab_size": VOCAB, "eos_id": 2, "pad_id": 1,
-                          "tokenizer": {"kind": "bench", "sha256": "bench"}, "splits": {"train": split}})
+    split = {
+        "rows": rows,
+        "tokens": rows * seq_len,
+        "source_tokens": {},
+        "shards": [{"path": "train/part-00000.arrow", **entry, "source_tokens": {}}],
+    }
+    write_manifest(
+        root,
+        {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "seq_len": seq_len,
+            "dtype": "uint16",
+            "vocab_size": VOCAB,
+            "eos_id": 2,
+            "pad_id": 1,
+            "tokenizer": {"kind": "bench", "sha256": "bench"},
+            "splits": {"train": split},
+        },
+    )
     return root
 
 
@@ -82,18 +97,30 @@ def bench(name: str, rounds: int, steps_per_round: int) -> dict:
     overrides, rows, seq_len = CONFIGS[name]
     with tempfile.TemporaryDirectory() as tmp:
         shards = random_shards(Path(tmp) / "shards", seq_len, rows * 64)
-        cfg = config_from_dict({
-            "model": {"preset": "tiny", **overrides}, "optim": {"lr": 1e-3, "warmup_steps": 1},
-            "train": {"steps": 10_000, "batch_tokens": rows * seq_len, "micro_batch_rows": rows, "precision": "fp32"},
-            "data": {"path": str(shards)}, "eval": {"interval": 0, "splits": []}, "spike": {"enabled": False},
-        })
+        cfg = config_from_dict(
+            {
+                "model": {"preset": "tiny", **overrides},
+                "optim": {"lr": 1e-3, "warmup_steps": 1},
+                "train": {
+                    "steps": 10_000,
+                    "batch_tokens": rows * seq_len,
+                    "micro_batch_rows": rows,
+                    "precision": "fp32",
+                },
+                "data": {"path": str(shards)},
+                "eval": {"interval": 0, "splits": []},
+                "spike": {"enabled": False},
+            }
+        )
         env = init_distributed("cpu")
         try:
             trainer = Trainer(cfg, Path(tmp) / "run", env)
             trainer.model.train()
             hf_step = hf_loop(trainer.model_cfg, 1e-3)
-            batches = [torch.from_numpy(trainer.loader.rows.take(np.arange(i * rows, (i + 1) * rows)))
-                       for i in range(steps_per_round)]
+            batches = [
+                torch.from_numpy(trainer.loader.rows.take(np.arange(i * rows, (i + 1) * rows)))
+                for i in range(steps_per_round)
+            ]
 
             def ours():
                 trainer.train_step()
@@ -112,10 +139,16 @@ def bench(name: str, rounds: int, steps_per_round: int) -> dict:
     tokens = rows * (seq_len - 1)
     med = {k: statistics.median(v) for k, v in times.items()}
     return {
-        "bench": "train_step_cpu", "config": name, "params": trainer.model_cfg.num_params(), "rows": rows,
-        "seq_len": seq_len, "vocab": trainer.model_cfg.vocab_size, "threads": torch.get_num_threads(),
+        "bench": "train_step_cpu",
+        "config": name,
+        "params": trainer.model_cfg.num_params(),
+        "rows": rows,
+        "seq_len": seq_len,
+        "vocab": trainer.model_cfg.vocab_size,
+        "threads": torch.get_num_threads(),
         "steps_timed": len(times["ours"]),
-        "ours_tokens_per_s": round(tokens / med["ours"]), "transformers_tokens_per_s": round(tokens / med["transformers"]),
+        "ours_tokens_per_s": round(tokens / med["ours"]),
+        "transformers_tokens_per_s": round(tokens / med["transformers"]),
         "ratio": round(med["transformers"] / med["ours"], 3),
     }
 

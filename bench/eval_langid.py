@@ -34,14 +34,15 @@ from corpus.filters import document_verdict  # noqa: E402
 from corpus.filters.english import detect_english, langdetect_is_english  # noqa: E402
 
 
-def langid_documents(data: Path, sentences: int, part: str) -> list[tuple[str, str]]:
-    """(language, text) documents of ``sentences`` consecutive sentences; ``part`` is all, dev or held_out."""
+def langid_documents(data: Path, sentences: int) -> list[tuple[str, str, str]]:
+    """(language, text, part) documents of ``sentences`` consecutive sentences, non-overlapping; ``part`` is
+    ``dev`` for documents from the first 150 sentences of a file, ``held_out`` for the last 150."""
     docs = []
     for path in sorted((data / "langid").glob("*.txt")):
         lines = path.read_text(encoding="utf-8").splitlines()
-        lines = {"all": lines, "dev": lines[:150], "held_out": lines[150:]}[part]
-        for i in range(0, len(lines) - sentences + 1, sentences):
-            docs.append((path.stem, " ".join(lines[i : i + sentences])))
+        for half, start, end in (("dev", 0, 150), ("held_out", 150, len(lines))):
+            for i in range(start, end - sentences + 1, sentences):
+                docs.append((path.stem, " ".join(lines[i : i + sentences]), half))
     return docs
 
 
@@ -117,30 +118,34 @@ def precision_recall(labels: list[bool], predicted: list[bool]) -> tuple[float, 
     return precision, recall, fp, fn
 
 
-def compare(name: str, docs: list[tuple[str, str]], seed: int, cfg: FilterConfig) -> dict:
-    """Ours vs langdetect on (language, text) pairs; prints one block, returns the numbers."""
-    labels = [lang == "en" for lang, _ in docs]
-    ours, calls = [], 0
-    for _, text in docs:
+def compare(name: str, docs: list[tuple[str, str, str]], seed: int, cfg: FilterConfig) -> None:
+    """Ours vs langdetect on (language, text, part) triples; one block per part and for all of them."""
+    ours, calls = [], []
+    for _, text, _ in docs:
         decision = detect_english(
             text, seed=seed, sample_chars=cfg.english_sample_chars, segment_words=cfg.english_segment_words,
             langdetect_chars=cfg.langdetect_chars, langdetect_calls=cfg.langdetect_calls,
             min_english_share=cfg.min_english_share,
         )
         ours.append(decision.is_english)
-        calls += decision.langdetect_calls
-    reference = [langdetect_is_english(text, seed) for _, text in docs]
-    p, r, fp, fn = precision_recall(labels, ours)
-    lp, lr, lfp, lfn = precision_recall(labels, reference)
-    false_pos = Counter(lang for (lang, _), y, o in zip(docs, labels, ours, strict=True) if o and not y)
-    ref_false_pos = Counter(lang for (lang, _), y, o in zip(docs, labels, reference, strict=True) if o and not y)
-    positives = sum(labels)
-    print(f"{name}: {len(docs)} documents, {positives} English")
-    print(f"  ours       precision {p:.4f}  recall {r:.4f}  (fp {fp}, fn {fn})  langdetect calls {calls}")
-    print(f"  langdetect precision {lp:.4f}  recall {lr:.4f}  (fp {lfp}, fn {lfn})")
-    print(f"  false positives by language: ours {dict(sorted(false_pos.items()))}; "
-          f"langdetect {dict(ref_false_pos.most_common(8))}")
-    return {"precision": p, "recall": r, "langdetect_precision": lp, "langdetect_recall": lr, "calls": calls}
+        calls.append(decision.langdetect_calls)
+    reference = [langdetect_is_english(text, seed) for _, text, _ in docs]
+    parts = sorted({part for _, _, part in docs})
+    for part in (["all"] if len(parts) == 1 else ["all", *parts]):
+        idx = [i for i, d in enumerate(docs) if part in ("all", d[2])]
+        langs = [docs[i][0] for i in idx]
+        labels = [lang == "en" for lang in langs]
+        o, ref = [ours[i] for i in idx], [reference[i] for i in idx]
+        p, r, fp, fn = precision_recall(labels, o)
+        lp, lr, lfp, lfn = precision_recall(labels, ref)
+        false_pos = Counter(lang for lang, y, x in zip(langs, labels, o, strict=True) if x and not y)
+        ref_false_pos = Counter(lang for lang, y, x in zip(langs, labels, ref, strict=True) if x and not y)
+        print(f"{name}, {part}: {len(idx)} documents, {sum(labels)} English")
+        print(f"  ours       precision {p:.4f}  recall {r:.4f}  (fp {fp}, fn {fn})  "
+              f"langdetect calls {sum(calls[i] for i in idx)}")
+        print(f"  langdetect precision {lp:.4f}  recall {lr:.4f}  (fp {lfp}, fn {lfn})")
+        print(f"  false positives by language: ours {dict(sorted(false_pos.items()))}; "
+              f"langdetect {dict(ref_false_pos.most_common(8))}")
 
 
 def quality_on_clean_english(data: Path, cfg: FilterConfig, seed: int) -> None:
@@ -160,15 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     data, cfg = Path(args.data), FilterConfig()
     if (data / "langid").exists():
         for sentences, label in ((5, "5-sentence documents"), (1, "single sentences")):
-            for part in ("all", "dev", "held_out"):
-                compare(f"langid {label}, {part}", langid_documents(data, sentences, part), args.seed, cfg)
+            compare(f"langid {label}", langid_documents(data, sentences), args.seed, cfg)
             print()
     else:
         print(f"{data / 'langid'} not found: langid evaluation skipped")
     if args.sample_size != "none":
         with tempfile.TemporaryDirectory(prefix="optcorpus-eval-") as tmp:
             docs = sample_documents(Path(tmp) / "sample", args.sample_size)
-        compare(f"generated sample corpus ({args.sample_size})", [(lang, text) for lang, _, text in docs], args.seed, cfg)
+        compare(f"generated sample corpus ({args.sample_size})", [(lang, text, "all") for lang, _, text in docs], args.seed, cfg)
     if (data / "bookcorpus").exists():
         quality_on_clean_english(data, cfg, args.seed)
     return 0

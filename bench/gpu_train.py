@@ -38,11 +38,26 @@ OPT_DICTIONARY = 50265  # token ids the data may hold; the model pads its embedd
 def random_shards(root: Path, rows: int, row_tokens: int) -> Path:
     ids = np.random.default_rng(0).integers(3, OPT_DICTIONARY, size=(rows, row_tokens), dtype=np.int64)
     entry = write_shard(root / "train" / "part-00000.arrow", ids, "uint16")
-    split = {"rows": rows, "tokens": rows * row_tokens, "source_tokens": {},
-             "shards": [{"path": "train/part-00000.arrow", **entry, "source_tokens": {}}]}
-    write_manifest(root, {"format": FORMAT_NAME, "format_version": FORMAT_VERSION, "seq_len": row_tokens,
-                          "dtype": "uint16", "vocab_size": OPT_DICTIONARY, "eos_id": 2, "pad_id": 1,
-                          "tokenizer": {"kind": "bench", "sha256": "random"}, "splits": {"train": split}})
+    split = {
+        "rows": rows,
+        "tokens": rows * row_tokens,
+        "source_tokens": {},
+        "shards": [{"path": "train/part-00000.arrow", **entry, "source_tokens": {}}],
+    }
+    write_manifest(
+        root,
+        {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "seq_len": row_tokens,
+            "dtype": "uint16",
+            "vocab_size": OPT_DICTIONARY,
+            "eos_id": 2,
+            "pad_id": 1,
+            "tokenizer": {"kind": "bench", "sha256": "random"},
+            "splits": {"train": split},
+        },
+    )
     return root
 
 
@@ -50,13 +65,22 @@ def run(args: argparse.Namespace) -> dict:
     row_tokens = args.seq + 1  # the model sees T = seq positions and predicts the token after each
     with tempfile.TemporaryDirectory() as tmp:
         shards = random_shards(Path(tmp) / "shards", args.micro * (args.warmup + args.steps), row_tokens)
-        cfg = config_from_dict({
-            "model": {"preset": args.preset, "vocab_size": 50272},
-            "optim": {"lr": 6e-4, "warmup_steps": 10},
-            "train": {"steps": 1_000_000, "batch_tokens": args.micro * row_tokens, "micro_batch_rows": args.micro,
-                      "precision": args.precision, "compile": args.compile},
-            "data": {"path": str(shards)}, "eval": {"interval": 0, "splits": []}, "spike": {"enabled": False},
-        })
+        cfg = config_from_dict(
+            {
+                "model": {"preset": args.preset, "vocab_size": 50272},
+                "optim": {"lr": 6e-4, "warmup_steps": 10},
+                "train": {
+                    "steps": 1_000_000,
+                    "batch_tokens": args.micro * row_tokens,
+                    "micro_batch_rows": args.micro,
+                    "precision": args.precision,
+                    "compile": args.compile,
+                },
+                "data": {"path": str(shards)},
+                "eval": {"interval": 0, "splits": []},
+                "spike": {"enabled": False},
+            }
+        )
         env = init_distributed(args.device)
         try:
             trainer = Trainer(cfg, Path(tmp) / "run", env)
@@ -99,7 +123,9 @@ def run(args: argparse.Namespace) -> dict:
         "flops_per_token": flops_per_token,
         "peak_tflops": peak,
         "mfu": round(flops_per_token * tokens_per_s / (peak * 1e12), 4) if peak else None,
-        "max_mem_gib": round(torch.cuda.max_memory_allocated(env.device) / 2**30, 2) if env.device.type == "cuda" else None,
+        "max_mem_gib": round(torch.cuda.max_memory_allocated(env.device) / 2**30, 2)
+        if env.device.type == "cuda"
+        else None,
         "loss_first_last": [round(losses[0], 4), round(losses[-1], 4)],
     }
 
@@ -119,8 +145,12 @@ def main() -> int:
     p.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp32"))
     p.add_argument("--no-compile", dest="compile", action="store_false")
     p.add_argument("--device", default="auto", choices=("auto", "cuda", "cpu"))
-    p.add_argument("--peak-tflops", type=float, default=0.0,
-                   help=f"override the card's peak (known: {', '.join(f'{k} {v:g}' for k, v in GPU_PEAK_TFLOPS.items())})")
+    p.add_argument(
+        "--peak-tflops",
+        type=float,
+        default=0.0,
+        help=f"override the card's peak (known: {', '.join(f'{k} {v:g}' for k, v in GPU_PEAK_TFLOPS.items())})",
+    )
     args = p.parse_args()
     while True:  # this runs unattended on a lent machine: fall back rather than fail
         try:

@@ -81,7 +81,7 @@ class FilterConfig:
     # Subsets (SourceConfig subset values, e.g. Pile set names) that only get the length rule: OPT kept
     # DM Mathematics on purpose, and its equations are neither English prose nor low in digits.
     exempt_subsets: tuple[str, ...] = ("DM Mathematics",)
-    english_sample_chars: int = 20_000  # language evidence is read from at most this many chars per document
+    english_sample_chars: int = 5_000  # language evidence is read from at most this many chars per document
     english_segment_words: int = 20  # segments (sentences grouped to at least this many words) decided one by one
     langdetect_chars: int = 1_000  # the reference detector sees at most this many chars per call
     langdetect_calls: int = 4  # ... and at most this many calls per document (ambiguous segments only)

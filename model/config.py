@@ -136,7 +136,9 @@ def config_from_hf(hf: dict) -> OPTConfig:
         num_heads=hf["num_attention_heads"],
         ffn_dim=hf["ffn_dim"],
         max_positions=hf["max_position_embeddings"],
-        word_embed_proj_dim=0 if hf["word_embed_proj_dim"] == hf["hidden_size"] else hf["word_embed_proj_dim"],
+        word_embed_proj_dim=0
+        if hf["word_embed_proj_dim"] == hf["hidden_size"]
+        else hf["word_embed_proj_dim"],
         pre_ln=hf["do_layer_norm_before"],
         dropout=hf["dropout"],
         attention_dropout=hf["attention_dropout"],

@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--dtype", default="fp32", choices=sorted(DTYPES))
     args = p.parse_args(argv)
     out = export(args.checkpoint, args.out_dir, args.dtype)
-    print(f"wrote {out}/model.safetensors and config.json (load with OPTForCausalLM.from_pretrained({str(out)!r}))")
+    print(
+        f"wrote {out}/model.safetensors and config.json (load with OPTForCausalLM.from_pretrained({str(out)!r}))"
+    )
     return 0
 
 

@@ -24,7 +24,11 @@ def load_tokenizer(*paths: str | Path) -> Tokenizer:
     files = [Path(p) for p in paths]
     if len(files) == 1 and files[0].is_dir():
         d = files[0]
-        for candidate in (["tokenizer.json"], ["vocab.json", "merges.txt"], ["gpt2-vocab.json", "gpt2-merges.txt"]):
+        for candidate in (
+            ["tokenizer.json"],
+            ["vocab.json", "merges.txt"],
+            ["gpt2-vocab.json", "gpt2-merges.txt"],
+        ):
             if all((d / c).exists() for c in candidate):
                 files = [d / c for c in candidate]
                 break
@@ -45,8 +49,15 @@ def load_tokenizer(*paths: str | Path) -> Tokenizer:
 
 
 @torch.no_grad()
-def sample(model: OPTForCausalLM, ids: list[int], max_new_tokens: int, temperature: float = 0.8, top_k: int = 50,
-           seed: int = 0, stop_id: int | None = None) -> list[int]:
+def sample(
+    model: OPTForCausalLM,
+    ids: list[int],
+    max_new_tokens: int,
+    temperature: float = 0.8,
+    top_k: int = 50,
+    seed: int = 0,
+    stop_id: int | None = None,
+) -> list[int]:
     """Continue ``ids``; ``temperature`` 0 is greedy. Returns only the new tokens."""
     gen = torch.Generator().manual_seed(seed)
     x = torch.tensor([ids], dtype=torch.long)
@@ -96,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     eos = model.config.eos_id
     ids = [eos] + tok.encode(args.prompt, add_special_tokens=False).ids
     if max(ids) >= model.config.vocab_size:
-        raise ValueError(f"the tokenizer produced id {max(ids)} beyond the model's vocabulary ({model.config.vocab_size})")
+        raise ValueError(
+            f"the tokenizer produced id {max(ids)} beyond the model's vocabulary ({model.config.vocab_size})"
+        )
     new = sample(model, ids, args.max_new_tokens, args.temperature, args.top_k, args.seed, stop_id=eos)
     print(args.prompt + tok.decode(new, skip_special_tokens=True))
     return 0

@@ -31,8 +31,17 @@ def phrase_documents(rng: np.random.Generator, phrases: np.ndarray, n_tokens: in
     return np.concatenate(out)[:n_tokens]
 
 
-def make_shards(root: Path, *, vocab: int = 512, seq_len: int = 33, train_rows: int = 192, rows_per_shard: int = 64,
-                valid_rows: dict[str, int] | None = None, seed: int = 0, tokenizer: bool = False) -> Path:
+def make_shards(
+    root: Path,
+    *,
+    vocab: int = 512,
+    seq_len: int = 33,
+    train_rows: int = 192,
+    rows_per_shard: int = 64,
+    valid_rows: dict[str, int] | None = None,
+    seed: int = 0,
+    tokenizer: bool = False,
+) -> Path:
     """Write ``root/manifest.json`` + train/valid shards; returns ``root``.
 
     ``tokenizer``: also store a small byte-level BPE as ``root/tokenizer.json`` and name it in the manifest,
@@ -49,7 +58,12 @@ def make_shards(root: Path, *, vocab: int = 512, seq_len: int = 33, train_rows: 
             rel = f"{name}/part-{i // rows_per_shard:05d}.arrow"
             entry = write_shard(root / rel, rows[i : i + rows_per_shard], dtype)
             shards.append({"path": rel, **entry, "source_tokens": {}})
-        splits[name] = {"rows": len(rows), "tokens": int(rows.size), "source_tokens": per_source, "shards": shards}
+        splits[name] = {
+            "rows": len(rows),
+            "tokens": int(rows.size),
+            "source_tokens": per_source,
+            "shards": shards,
+        }
 
     phrases = rng.integers(4, vocab, size=(32, 6))  # one phrase book for train and valid: learnable, testable
     train = phrase_documents(rng, phrases, train_rows * seq_len).reshape(train_rows, seq_len)
@@ -66,12 +80,23 @@ def make_shards(root: Path, *, vocab: int = 512, seq_len: int = 33, train_rows: 
     if tokenizer:
         small_bpe(vocab).save(str(root / "tokenizer.json"))
         entry["path"] = "tokenizer.json"
-    write_manifest(root, {
-        "format": FORMAT_NAME, "format_version": FORMAT_VERSION, "seq_len": seq_len, "dtype": dtype,
-        "vocab_size": vocab, "eos_id": EOS, "pad_id": 1,
-        "tokenizer": entry, "seed": seed, "code_version": "test",
-        "recipe": {}, "splits": splits,
-    })
+    write_manifest(
+        root,
+        {
+            "format": FORMAT_NAME,
+            "format_version": FORMAT_VERSION,
+            "seq_len": seq_len,
+            "dtype": dtype,
+            "vocab_size": vocab,
+            "eos_id": EOS,
+            "pad_id": 1,
+            "tokenizer": entry,
+            "seed": seed,
+            "code_version": "test",
+            "recipe": {},
+            "splits": splits,
+        },
+    )
     return root
 
 
@@ -82,8 +107,11 @@ def small_bpe(max_vocab: int):
     tok = Tokenizer(models.BPE())
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tok.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(vocab_size=min(max_vocab, 320), special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
-                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    trainer = trainers.BpeTrainer(
+        vocab_size=min(max_vocab, 320),
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
     tok.train_from_iterator(["the quick brown fox jumps over the lazy dog"] * 20, trainer)
     return tok
 
@@ -98,8 +126,6 @@ def write_config(path: Path, **sections) -> Path:
     return path
 
 
-
-
 def torchrun_all(jobs: list[tuple[int, list[str]]], timeout: float = 180) -> None:
     """Run ``torchrun -m train`` jobs at once, on CPU with gloo, one thread per process (2-core test machine)."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
@@ -107,9 +133,24 @@ def torchrun_all(jobs: list[tuple[int, list[str]]], timeout: float = 180) -> Non
         env.pop(key, None)
     procs = []
     for nproc, args in jobs:
-        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", str(nproc), "--standalone",
-               "-m", "train", *args, "--device", "cpu"]
-        procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        cmd = [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--nproc_per_node",
+            str(nproc),
+            "--standalone",
+            "-m",
+            "train",
+            *args,
+            "--device",
+            "cpu",
+        ]
+        procs.append(
+            subprocess.Popen(
+                cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        )
     failures = []
     for p in procs:
         out, err = p.communicate(timeout=timeout)

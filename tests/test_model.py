@@ -6,23 +6,33 @@ import math
 
 import pytest
 import torch
+from conftest import shared_file
 
 from model.config import PRESETS, config_from_hf, preset
 from model.generate import load_tokenizer, sample
-from model.model import OPTForCausalLM, blocked_causal_attention, build_model, causal_attention
-from conftest import shared_file
+from model.model import OPTForCausalLM, blocked_causal_attention, build_model, causal_attention, lm_loss
 
 transformers = pytest.importorskip("transformers")
 
 # Small versions of both OPT layouts: pre-LN (125m, 1.3b, ...) and 350m's post-LN with project_in/out.
 PRE_LN = preset("tiny", vocab_size=512, max_positions=64)
-POST_LN = preset("350m", vocab_size=512, hidden_size=64, num_layers=2, num_heads=4, ffn_dim=128,
-                 word_embed_proj_dim=32, max_positions=64)
+POST_LN = preset(
+    "350m",
+    vocab_size=512,
+    hidden_size=64,
+    num_layers=2,
+    num_heads=4,
+    ffn_dim=128,
+    word_embed_proj_dim=32,
+    max_positions=64,
+)
 
 
 def hf_twin(model: OPTForCausalLM):
     """A transformers OPTForCausalLM holding our weights, loaded by name (no renaming)."""
-    hf_cfg = {k: v for k, v in model.config.to_hf_config().items() if k not in ("architectures", "torch_dtype")}
+    hf_cfg = {
+        k: v for k, v in model.config.to_hf_config().items() if k not in ("architectures", "torch_dtype")
+    }
     hf = transformers.OPTForCausalLM(transformers.OPTConfig(**hf_cfg))
     missing, unexpected = hf.load_state_dict(model.state_dict(), strict=False)
     assert missing == ["lm_head.weight"] and unexpected == []  # lm_head is tied to embed_tokens
@@ -92,15 +102,36 @@ def test_loss_is_next_token_cross_entropy_of_the_logits():
     assert loss.item() == pytest.approx(ref.item(), abs=1e-6)
 
 
+def test_chunked_cpu_loss_equals_one_cross_entropy():
+    # vocab 4096: pieces of 1024 rows, so 2500 rows make 3 pieces (the last one short)
+    g = torch.Generator().manual_seed(4)
+    h = torch.randn(2500, 32, generator=g, requires_grad=True)
+    w = torch.randn(4096, 32, generator=g, requires_grad=True)
+    t = torch.randint(0, 4096, (2500,), generator=g)
+    ours = lm_loss(h, w, t)
+    ours.backward()
+    grads = h.grad.clone(), w.grad.clone()
+    h.grad = w.grad = None
+    ref = torch.nn.functional.cross_entropy(h @ w.T, t)
+    ref.backward()
+    assert ours.item() == pytest.approx(ref.item(), rel=1e-6)
+    torch.testing.assert_close(grads[0], h.grad, rtol=1e-5, atol=1e-7)
+    torch.testing.assert_close(grads[1], w.grad, rtol=1e-5, atol=1e-7)
+
+
 def test_init_follows_opt():
     cfg = preset("tiny", vocab_size=4096, num_layers=4, hidden_size=128, ffn_dim=512)
     model = build_model(cfg, seed=0)
     params = dict(model.named_parameters())
     scaled = 0.006 / math.sqrt(2 * cfg.num_layers)
     assert params["model.decoder.layers.0.fc1.weight"].std().item() == pytest.approx(0.006, rel=0.03)
-    assert params["model.decoder.layers.0.self_attn.q_proj.weight"].std().item() == pytest.approx(0.006, rel=0.03)
+    assert params["model.decoder.layers.0.self_attn.q_proj.weight"].std().item() == pytest.approx(
+        0.006, rel=0.03
+    )
     assert params["model.decoder.layers.3.fc2.weight"].std().item() == pytest.approx(scaled, rel=0.03)
-    assert params["model.decoder.layers.3.self_attn.out_proj.weight"].std().item() == pytest.approx(scaled, rel=0.05)
+    assert params["model.decoder.layers.3.self_attn.out_proj.weight"].std().item() == pytest.approx(
+        scaled, rel=0.05
+    )
     assert params["model.decoder.embed_tokens.weight"][2:].std().item() == pytest.approx(0.006, rel=0.03)
     assert params["model.decoder.embed_tokens.weight"][1].abs().sum().item() == 0.0  # <pad> row
     for name, p in params.items():
@@ -119,8 +150,13 @@ def test_same_seed_same_weights():
 @pytest.mark.parametrize(
     "name,count",
     # facebook/opt-* parameter counts as transformers reports them (tied head counted once)
-    [("125m", 125_239_296), ("350m", 331_196_416), ("1.3b", 1_315_758_080), ("2.7b", 2_651_596_800),
-     ("6.7b", 6_658_473_984)],
+    [
+        ("125m", 125_239_296),
+        ("350m", 331_196_416),
+        ("1.3b", 1_315_758_080),
+        ("2.7b", 2_651_596_800),
+        ("6.7b", 6_658_473_984),
+    ],
 )
 def test_preset_sizes_match_opt(name, count):
     cfg = PRESETS[name]

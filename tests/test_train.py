@@ -46,7 +46,9 @@ def test_two_processes_match_one(data, tmp_path):
     """
     shards, cfg = data
     common = ["--config", str(cfg), "--data", str(shards), *NO_DROPOUT]
-    torchrun_all([(1, [*common, "--out", str(tmp_path / "one")]), (2, [*common, "--out", str(tmp_path / "two")])])
+    torchrun_all(
+        [(1, [*common, "--out", str(tmp_path / "one")]), (2, [*common, "--out", str(tmp_path / "two")])]
+    )
     one, two = records(tmp_path / "one", "step"), records(tmp_path / "two", "step")
     assert [r["step"] for r in one] == [r["step"] for r in two] == list(range(1, 21))
     for a, b in zip(one, two, strict=True):
@@ -70,7 +72,9 @@ def test_exact_resume_on_two_processes(data, tmp_path):
     shards, cfg = data
     common = ["--config", str(cfg), "--data", str(shards)]
     straight, split = tmp_path / "straight", tmp_path / "split"
-    torchrun_all([(2, [*common, "--out", str(straight)]), (2, [*common, "--out", str(split), "--until", "10"])])
+    torchrun_all(
+        [(2, [*common, "--out", str(straight)]), (2, [*common, "--out", str(split), "--until", "10"])]
+    )
     assert [s for s, _ in list_checkpoints(split / "ckpt")] == [10]
     torchrun_all([(2, ["--out", str(split)])])  # resumes from the newest checkpoint, with its saved config
     a, b = records(straight, "step"), records(split, "step")
@@ -89,9 +93,16 @@ def learned(data, tmp_path_factory):
     """A one-process run trained in this process (40 steps, higher LR), shared by the tests below."""
     shards, _ = data
     root = tmp_path_factory.mktemp("learned")
-    cfg = write_config(root / "c.toml", **{**BASE, "optim": {"lr": 5e-3, "warmup_steps": 4},
-                                           "train": {**BASE["train"], "steps": 40, "micro_batch_rows": 4},
-                                           "eval": {"interval": 20, "rows": 16}, "checkpoint": {"interval": 20, "keep": 1}})
+    cfg = write_config(
+        root / "c.toml",
+        **{
+            **BASE,
+            "optim": {"lr": 5e-3, "warmup_steps": 4},
+            "train": {**BASE["train"], "steps": 40, "micro_batch_rows": 4},
+            "eval": {"interval": 20, "rows": 16},
+            "checkpoint": {"interval": 20, "keep": 1},
+        },
+    )
     with one_thread():
         assert train_here("--config", str(cfg), "--data", str(shards), "--out", str(root / "run")) == 0
     return root / "run"
@@ -117,7 +128,11 @@ def test_export_loads_in_transformers_with_equal_logits(learned, tmp_path):
     from model.export import main as export_main
 
     assert export_main([str(learned / "ckpt"), str(tmp_path / "hf")]) == 0
-    assert {p.name for p in (tmp_path / "hf").iterdir()} == {"model.safetensors", "config.json", "tokenizer.json"}
+    assert {p.name for p in (tmp_path / "hf").iterdir()} == {
+        "model.safetensors",
+        "config.json",
+        "tokenizer.json",
+    }
     hf = transformers.OPTForCausalLM.from_pretrained(str(tmp_path / "hf")).eval()
     ours, _ = load_checkpoint_model(learned)
     x = torch.randint(0, 512, (2, 32), generator=torch.Generator().manual_seed(0))
@@ -130,8 +145,13 @@ def test_export_loads_in_transformers_with_equal_logits(learned, tmp_path):
 def test_generate_samples_text_with_the_shards_tokenizer(learned, capsys):
     from model.generate import main as generate_main
 
-    assert generate_main([str(learned), "--prompt", "the quick", "--max-new-tokens", "6", "--temperature", "0"]) == 0
+    assert (
+        generate_main([str(learned), "--prompt", "the quick", "--max-new-tokens", "6", "--temperature", "0"])
+        == 0
+    )
     first = capsys.readouterr().out
     assert first.startswith("the quick") and len(first.strip()) > len("the quick")
-    generate_main([str(learned / "ckpt"), "--prompt", "the quick", "--max-new-tokens", "6", "--temperature", "0"])
+    generate_main(
+        [str(learned / "ckpt"), "--prompt", "the quick", "--max-new-tokens", "6", "--temperature", "0"]
+    )
     assert capsys.readouterr().out == first  # greedy: the same text again

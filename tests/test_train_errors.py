@@ -43,7 +43,9 @@ def start(cfg, shards, tmp_path, *extra):
 
 def test_missing_shard(good, shards, tmp_path):
     (shards / "train" / "part-00000.arrow").unlink()
-    with pytest.raises(DataError, match=r"shard .*train/part-00000.arrow is listed in .*manifest.json but missing"):
+    with pytest.raises(
+        DataError, match=r"shard .*train/part-00000.arrow is listed in .*manifest.json but missing"
+    ):
         start(good[1], shards, tmp_path)
 
 
@@ -76,7 +78,9 @@ def test_no_manifest(good, tmp_path):
 
 
 def test_vocabulary_too_small_for_the_tokenizer(good, tmp_path):
-    with pytest.raises(DataError, match=r"tokenizer/vocabulary mismatch: .* use 512 token ids but model.vocab_size is 256"):
+    with pytest.raises(
+        DataError, match=r"tokenizer/vocabulary mismatch: .* use 512 token ids but model.vocab_size is 256"
+    ):
         start(good[1], good[0], tmp_path, "--set", "model.vocab_size=256")
 
 
@@ -86,7 +90,9 @@ def test_token_ids_beyond_the_manifest_vocabulary(tmp_path, good):
     manifest = json.loads((shards / "manifest.json").read_text())
     manifest["vocab_size"] = 100
     (shards / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(DataError, match="does not fit the model's vocabulary of 104: the shards were made with another"):
+    with pytest.raises(
+        DataError, match="does not fit the model's vocabulary of 104: the shards were made with another"
+    ):
         start(good[1], shards, tmp_path)
 
 
@@ -105,7 +111,10 @@ def test_corrupt_checkpoint_is_named(good, tmp_path):
     ckpt = list_checkpoints(run / "ckpt")[-1][1]
     shard = ckpt / "__0_0.distcp"
     shard.write_bytes(shard.read_bytes()[:100])
-    with one_thread(), pytest.raises(CheckpointError, match=r"step-00000004 is corrupt: __0_0.distcp has 100 bytes"):
+    with (
+        one_thread(),
+        pytest.raises(CheckpointError, match=r"step-00000004 is corrupt: __0_0.distcp has 100 bytes"),
+    ):
         train_here("--out", str(run), "--set", "train.steps=6")
     shard.write_bytes(b"\0" * 100)  # restored to the recorded size: now DCP itself must fail, and say where
     state = json.loads((ckpt / "train_state.json").read_text())
@@ -114,7 +123,10 @@ def test_corrupt_checkpoint_is_named(good, tmp_path):
     with one_thread(), pytest.raises(CheckpointError, match=r"checkpoint .*step-00000004 cannot be loaded"):
         train_here("--out", str(run), "--set", "train.steps=6")
     (ckpt / "train_state.json").unlink()
-    with one_thread(), pytest.raises(CheckpointError, match="step-00000004 has no train_state.json: it is incomplete"):
+    with (
+        one_thread(),
+        pytest.raises(CheckpointError, match="step-00000004 has no train_state.json: it is incomplete"),
+    ):
         train_here("--out", str(run), "--resume", str(ckpt))
 
 

@@ -3,6 +3,7 @@ skips or rolls back, and every intervention lands in RUN/logbook.jsonl. One proc
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 
@@ -58,8 +59,12 @@ def test_overrides_win_over_the_checkpoint_and_are_logged(run):
     finally:
         close_distributed()
     overrides_logged = {r["key"]: [r["old"], r["new"]] for r in records(run, "override")}
-    assert overrides_logged == {"optim.lr": [3e-3, 1e-3], "optim.clip": [1.0, 0.5],
-                                "optim.weight_decay": [0.1, 0.0], "optim.beta2": [0.95, 0.99]}
+    assert overrides_logged == {
+        "optim.lr": [3e-3, 1e-3],
+        "optim.clip": [1.0, 0.5],
+        "optim.weight_decay": [0.1, 0.0],
+        "optim.beta2": [0.95, 0.99],
+    }
     assert records(run, "resume")[-1]["step"] == 10
 
 
@@ -69,7 +74,10 @@ def test_lr_override_through_the_command_line(run):
     steps = {r["step"]: r for r in records(run, "step")}
     assert steps[11]["lr"] == pytest.approx(lr_at(10, 1e-3, 2, 20))  # not lr_at(10, 3e-3, ...)
     assert steps[10]["lr"] == pytest.approx(lr_at(9, 3e-3, 2, 20))
-    assert [(r["key"], r["new"]) for r in records(run, "override")] == [("optim.clip", 0.5), ("optim.lr", 1e-3)]
+    assert [(r["key"], r["new"]) for r in records(run, "override")] == [
+        ("optim.clip", 0.5),
+        ("optim.lr", 1e-3),
+    ]
 
 
 def test_spike_guard_skips_batches_then_stops(run):
@@ -82,19 +90,34 @@ def test_spike_guard_skips_batches_then_stops(run):
     steps = {r["step"]: r for r in records(run, "step")}
     assert steps[11]["outcome"] == "applied" and all(steps[s]["outcome"] == "spike" for s in (12, 13, 14))
     # skipped batches do not touch the weights
-    assert steps[11]["param_norm"] == steps[12]["param_norm"] == steps[13]["param_norm"] == steps[14]["param_norm"]
+    assert (
+        steps[11]["param_norm"]
+        == steps[12]["param_norm"]
+        == steps[13]["param_norm"]
+        == steps[14]["param_norm"]
+    )
     errors = records(run, "error")
     assert len(errors) == 1 and "loss spikes in a row" in errors[0]["error"]
 
 
 def test_spike_guard_rolls_back_with_lower_lr_and_finishes(run):
     with one_thread():
-        train_here("--out", str(run), "--lr", "3.0", "--set", "spike.action=rollback",
-                   "--set", "spike.rollback_lr_factor=0.001")
+        train_here(
+            "--out",
+            str(run),
+            "--lr",
+            "3.0",
+            "--set",
+            "spike.action=rollback",
+            "--set",
+            "spike.rollback_lr_factor=0.001",
+        )
     rollbacks = records(run, "rollback")
     assert len(rollbacks) == 1
     rb = rollbacks[0]
-    assert (rb["step"], rb["to_step"], rb["lr_scale"]) == (12, 10, 0.001) and rb["to"].endswith("step-00000010")
+    assert (rb["step"], rb["to_step"], rb["lr_scale"]) == (12, 10, 0.001) and rb["to"].endswith(
+        "step-00000010"
+    )
     log = read_logbook(run / "logbook.jsonl")
     after = [r for r in log[log.index(rb) :] if r["event"] == "step"]
     steps = [r["step"] for r in records(run, "step")]
@@ -108,11 +131,51 @@ def test_spike_guard_rolls_back_with_lower_lr_and_finishes(run):
 
 def test_rollback_limit_stops_the_run(run):
     with one_thread(), pytest.raises(TrainingError, match="after 2 rollbacks; stopping"):
-        train_here("--out", str(run), "--lr", "3.0", "--set", "spike.action=rollback",
-                   "--set", "spike.rollback_lr_factor=0.9", "--set", "spike.max_rollbacks=2")
+        train_here(
+            "--out",
+            str(run),
+            "--lr",
+            "3.0",
+            "--set",
+            "spike.action=rollback",
+            "--set",
+            "spike.rollback_lr_factor=0.9",
+            "--set",
+            "spike.max_rollbacks=2",
+        )
     rollbacks = records(run, "rollback")
     # the second spike comes before the run got past the first: go one checkpoint further back
     assert [(r["step"], r["to_step"]) for r in rollbacks] == [(12, 10), (12, 5)]
     assert rollbacks[1]["lr_scale"] == pytest.approx(0.81)
     assert [s for s, _ in list_checkpoints(run / "ckpt")] == [5]  # 10 moved to ckpt/abandoned/
     assert len(list((run / "ckpt" / "abandoned").iterdir())) == 1
+
+
+def test_fp16_dynamic_loss_scaling_skips_overflows_and_recovers(base, tmp_path):
+    # OPT trained in fp16 with dynamic loss scaling. A scale of 2^22 overflows fp16 gradients at first:
+    # those steps are not applied, each halves the scale, then training proceeds.
+    run = tmp_path / "fp16"
+    with one_thread():
+        train_here(
+            "--config",
+            str(base.parent / "c.toml"),
+            "--data",
+            str(base.parent / "shards"),
+            "--out",
+            str(run),
+            "--set",
+            "train.precision='fp16'",
+            "--set",
+            "train.loss_scale=4194304.0",
+            "--set",
+            "train.steps=8",
+        )
+    steps = records(run, "step")
+    outcomes = [r["outcome"] for r in steps]
+    n_over = outcomes.index("applied")
+    assert n_over >= 1 and outcomes == ["overflow"] * n_over + ["applied"] * (8 - n_over) and 8 - n_over >= 3
+    assert len({r["param_norm"] for r in steps[:n_over]}) == 1  # no update while overflowing
+    assert steps[-1]["loss"] < steps[n_over]["loss"]
+    state = json.loads((list_checkpoints(run / "ckpt")[-1][1] / "train_state.json").read_text())
+    assert state["scaler"] == {"scale": 4194304.0 / 2**n_over, "good_steps": 8 - n_over}
+    assert records(run, "start")[0]["precision"] == "fp16"

@@ -21,13 +21,23 @@ CONFIGS = Path(__file__).resolve().parents[1] / "train" / "configs"
 
 
 def test_every_shipped_config_loads_with_opt_recipe():
-    expected = {"125m": (6e-4, 524288), "350m": (3e-4, 524288), "1.3b": (2e-4, 1048576), "2.7b": (1.6e-4, 1048576),
-                "6.7b": (1.2e-4, 2097152)}
+    expected = {
+        "125m": (6e-4, 524288),
+        "350m": (3e-4, 524288),
+        "1.3b": (2e-4, 1048576),
+        "2.7b": (1.6e-4, 1048576),
+        "6.7b": (1.2e-4, 2097152),
+    }
     for name, (lr, batch) in expected.items():
         cfg = load_config(CONFIGS / f"{name}.toml")
         assert (cfg.model.preset, cfg.optim.lr, cfg.train.batch_tokens) == (name, lr, batch)
         assert (cfg.optim.beta1, cfg.optim.beta2, cfg.optim.eps, cfg.optim.weight_decay, cfg.optim.clip) == (
-            0.9, 0.95, 1e-8, 0.1, 1.0)
+            0.9,
+            0.95,
+            1e-8,
+            0.1,
+            1.0,
+        )
         assert cfg.optim.min_lr_ratio == 0.1
         assert cfg.train.steps * cfg.train.batch_tokens == pytest.approx(300e9, rel=1e-5)  # OPT's 300B tokens
     assert load_config(CONFIGS / "tiny.toml").model.preset == "tiny"
@@ -48,11 +58,25 @@ def test_wrong_type_and_bad_value_are_named(tmp_path):
 
 def test_overrides_parse_as_toml_and_diff_names_them():
     cfg = config_from_dict({"optim": {"lr": 6e-4}})
-    new = apply_overrides(cfg, dict(parse_override(s) for s in ["optim.lr=1e-4", "spike.action=rollback",
-                                                                 "model.dropout=0.0", "eval.splits=['valid']"]))
-    assert (new.optim.lr, new.spike.action, new.model.dropout, new.eval.splits) == (1e-4, "rollback", 0.0, ("valid",))
-    assert diff(cfg, new) == {"eval.splits": ((), ("valid",)), "model.dropout": (None, 0.0),
-                              "optim.lr": (6e-4, 1e-4), "spike.action": ("skip", "rollback")}
+    new = apply_overrides(
+        cfg,
+        dict(
+            parse_override(s)
+            for s in ["optim.lr=1e-4", "spike.action=rollback", "model.dropout=0.0", "eval.splits=['valid']"]
+        ),
+    )
+    assert (new.optim.lr, new.spike.action, new.model.dropout, new.eval.splits) == (
+        1e-4,
+        "rollback",
+        0.0,
+        ("valid",),
+    )
+    assert diff(cfg, new) == {
+        "eval.splits": ((), ("valid",)),
+        "model.dropout": (None, 0.0),
+        "optim.lr": (6e-4, 1e-4),
+        "spike.action": ("skip", "rollback"),
+    }
     with pytest.raises(ConfigError, match="'optim.betas' is not known"):
         apply_overrides(cfg, {"optim.betas": 0.9})
     # a resolved config survives the JSON trip through a checkpoint
@@ -65,7 +89,9 @@ def test_overrides_parse_as_toml_and_diff_names_them():
 def test_lr_schedule_warms_up_then_decays_to_ten_percent():
     lrs = [lr_at(s, 6e-4, 10, 110) for s in range(120)]
     assert lrs[0] == pytest.approx(6e-5) and lrs[9] == pytest.approx(6e-4)
-    assert all(a > b for a, b in zip(lrs[9:110], lrs[10:110], strict=False))  # strictly decreasing after warmup
+    assert all(
+        a > b for a, b in zip(lrs[9:110], lrs[10:110], strict=False)
+    )  # strictly decreasing after warmup
     assert lrs[109] == pytest.approx(6e-5) and lrs[119] == pytest.approx(6e-5)  # 10 % of peak, then flat
     assert lrs[59] == pytest.approx(6e-4 * (1 - 0.9 * 50 / 100))
 

@@ -23,16 +23,31 @@ from train.config import ConfigError, apply_overrides, load_config, parse_overri
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m train", description="Train an OPT model on optcorpus shards (FSDP2).")
+    p = argparse.ArgumentParser(
+        prog="python -m train", description="Train an OPT model on optcorpus shards (FSDP2)."
+    )
     p.add_argument("--config", help="TOML config (train/configs/*.toml); optional when resuming")
     p.add_argument("--data", help="shards directory (manifest.json, train/, valid/)")
     p.add_argument("--out", required=True, help="run directory: logbook.jsonl and ckpt/")
-    p.add_argument("--resume", default="auto",
-                   help="'auto' (newest checkpoint in --out if any), 'none' (refuse if there is one), or a checkpoint path")
-    p.add_argument("--until", type=int, help="stop after this step (checkpointing it); the LR schedule still spans train.steps")
+    p.add_argument(
+        "--resume",
+        default="auto",
+        help="'auto' (newest checkpoint in --out if any), 'none' (refuse if there is one), or a checkpoint path",
+    )
+    p.add_argument(
+        "--until",
+        type=int,
+        help="stop after this step (checkpointing it); the LR schedule still spans train.steps",
+    )
     p.add_argument("--lr", type=float, help="override optim.lr (peak learning rate)")
     p.add_argument("--clip", type=float, help="override optim.clip (max gradient norm)")
-    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override any config key, e.g. spike.factor=2.0")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override any config key, e.g. spike.factor=2.0",
+    )
     p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     return p.parse_args(argv)
 
@@ -54,7 +69,9 @@ def find_resume(args: argparse.Namespace) -> Path | None:
         return kept[-1][1] if kept else None
     if args.resume == "none":
         if kept:
-            raise ConfigError(f"{args.out} already has checkpoints (newest {kept[-1][1].name}); use another --out or --resume")
+            raise ConfigError(
+                f"{args.out} already has checkpoints (newest {kept[-1][1].name}); use another --out or --resume"
+            )
         return None
     return checkpoint.resolve(args.resume)
 
@@ -82,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if env.is_main:
             from train.logbook import Logbook
 
-            Logbook(Path(args.out) / "logbook.jsonl").write("error", -1, error=f"{type(e).__name__}: {e}")
+            Logbook(Path(args.out) / "logbook.jsonl").write("error", None, error=f"{type(e).__name__}: {e}")
         raise
     finally:
         close_distributed()
@@ -92,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except (ValueError, RuntimeError) as e:  # our errors are ValueError/RuntimeError subclasses with a clear message
+    except (
+        ValueError,
+        RuntimeError,
+    ) as e:  # our errors are ValueError/RuntimeError subclasses with a clear message
         traceback.print_exc(limit=-1)
         print(f"error: {e}", file=sys.stderr)
         sys.exit(1)

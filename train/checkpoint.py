@@ -59,7 +59,9 @@ def resolve(path: str | Path) -> Path:
         kept = list_checkpoints(root)
         if kept:
             return kept[-1][1]
-    raise CheckpointError(f"no checkpoint in {path} (looked for {PREFIX}NNNNNNNN directories in it and in its ckpt/)")
+    raise CheckpointError(
+        f"no checkpoint in {path} (looked for {PREFIX}NNNNNNNN directories in it and in its ckpt/)"
+    )
 
 
 def read_state(path: str | Path) -> dict:
@@ -77,7 +79,9 @@ def read_state(path: str | Path) -> dict:
         if not f.exists():
             raise CheckpointError(f"checkpoint {path} is corrupt: {rel} is missing")
         if f.stat().st_size != size:
-            raise CheckpointError(f"checkpoint {path} is corrupt: {rel} has {f.stat().st_size} bytes, {size} were written")
+            raise CheckpointError(
+                f"checkpoint {path} is corrupt: {rel} has {f.stat().st_size} bytes, {size} were written"
+            )
     return state
 
 

@@ -45,7 +45,9 @@ class ModelSection:
 
 @dataclass(frozen=True)
 class OptimSection:
-    lr: float = 6e-4  # peak learning rate (OPT 125m: 6e-4, 350m: 3e-4, 1.3b: 2e-4, 2.7b: 1.6e-4, 6.7b: 1.2e-4)
+    lr: float = (
+        6e-4  # peak learning rate (OPT 125m: 6e-4, 350m: 3e-4, 1.3b: 2e-4, 2.7b: 1.6e-4, 6.7b: 1.2e-4)
+    )
     min_lr_ratio: float = 0.1  # linear decay ends at this fraction of the peak (OPT: 10 %)
     warmup_steps: int = 2000  # linear warmup from 0 (OPT: 2000 steps, or 375M tokens for small models)
     beta1: float = 0.9
@@ -66,10 +68,15 @@ class OptimSection:
 @dataclass(frozen=True)
 class TrainSection:
     steps: int = 100  # optimizer steps of the whole run; the LR schedule decays over exactly these
-    batch_tokens: int = 8192  # global tokens per optimizer step = rows x seq_len (OPT 125m: 0.5M = 256 x 2048)
+    batch_tokens: int = (
+        8192  # global tokens per optimizer step = rows x seq_len (OPT 125m: 0.5M = 256 x 2048)
+    )
     micro_batch_rows: int = 4  # rows per process per forward/backward; accumulation makes up the rest
     precision: str = "auto"  # auto = bf16 on GPU, fp32 on CPU; or "fp32", "bf16", "fp16" (dynamic loss scale)
     compile: bool = False  # torch.compile each block (GPU runs; slow to start on CPU)
+    loss_scale: float = (
+        65536.0  # fp16 only: initial dynamic loss scale (halved on overflow, doubled after 1000 clean steps)
+    )
 
     def __post_init__(self):
         if self.steps <= 0 or self.batch_tokens <= 0 or self.micro_batch_rows <= 0:
@@ -258,6 +265,8 @@ def _convert(tp, value, key: str):
         return float(value)
     if tp in (int, str, bool, float):
         if type(value) is not tp:
-            raise ConfigError(f"config key '{key}' must be {tp.__name__}, not {type(value).__name__} ({value!r})")
+            raise ConfigError(
+                f"config key '{key}' must be {tp.__name__}, not {type(value).__name__} ({value!r})"
+            )
         return value
     raise ConfigError(f"config key '{key}': unsupported type {tp}")

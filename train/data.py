@@ -43,7 +43,11 @@ class DataInfo:
 
     def fingerprint(self) -> dict:
         """Fields that must not change between a checkpoint and the data it resumes on."""
-        return {"seq_len": self.seq_len, "vocab_size": self.vocab_size, "tokenizer_sha256": self.tokenizer.get("sha256")}
+        return {
+            "seq_len": self.seq_len,
+            "vocab_size": self.vocab_size,
+            "tokenizer_sha256": self.tokenizer.get("sha256"),
+        }
 
 
 def open_manifest(shards_dir: str | Path) -> tuple[DataInfo, dict]:
@@ -72,7 +76,9 @@ class ShardSet:
     def __init__(self, shards_dir: str | Path, manifest: dict, split: str, verify: str = "rows"):
         root = Path(shards_dir)
         if split not in manifest["splits"]:
-            raise DataError(f"{root}/manifest.json has no split {split!r}; it has: {', '.join(sorted(manifest['splits']))}")
+            raise DataError(
+                f"{root}/manifest.json has no split {split!r}; it has: {', '.join(sorted(manifest['splits']))}"
+            )
         self.split = split
         self.seq_len = int(manifest["seq_len"])
         self.arrays: list[np.ndarray] = []
@@ -81,13 +87,17 @@ class ShardSet:
             if not path.exists():
                 raise DataError(f"shard {path} is listed in {root}/manifest.json but missing")
             if verify == "sha256" and sha256_file(path) != entry["sha256"]:
-                raise DataError(f"shard {path}: sha256 differs from {root}/manifest.json (file changed or corrupt)")
+                raise DataError(
+                    f"shard {path}: sha256 differs from {root}/manifest.json (file changed or corrupt)"
+                )
             try:
                 rows = read_shard(path)
             except (OSError, ValueError) as e:  # pyarrow raises ArrowInvalid (a ValueError) on a damaged file
                 raise DataError(f"shard {path} cannot be read as an Arrow IPC file: {e}") from None
             if rows.shape[1] != self.seq_len:
-                raise DataError(f"shard {path}: rows of {rows.shape[1]} tokens, manifest says seq_len {self.seq_len}")
+                raise DataError(
+                    f"shard {path}: rows of {rows.shape[1]} tokens, manifest says seq_len {self.seq_len}"
+                )
             if rows.shape[0] != entry["rows"]:
                 raise DataError(f"shard {path}: {rows.shape[0]} rows, manifest.json says {entry['rows']}")
             self.arrays.append(rows)
@@ -110,8 +120,16 @@ class ShardSet:
 class TrainLoader:
     """Global batches of a seeded, epoch-by-epoch shuffled stream; this process's rows of each."""
 
-    def __init__(self, rows: ShardSet, batch_rows: int, micro_batch_rows: int, rank: int, world: int, seed: int,
-                 vocab_size: int):
+    def __init__(
+        self,
+        rows: ShardSet,
+        batch_rows: int,
+        micro_batch_rows: int,
+        rank: int,
+        world: int,
+        seed: int,
+        vocab_size: int,
+    ):
         if batch_rows % (world * micro_batch_rows):
             raise DataError(
                 f"a batch of {batch_rows} rows does not split into {world} processes x micro-batches of "
@@ -168,7 +186,9 @@ class TrainLoader:
         return list(t.split(self.micro_batch_rows))
 
 
-def eval_batches(rows: ShardSet, max_rows: int, micro_batch_rows: int, rank: int, world: int) -> list[torch.Tensor]:
+def eval_batches(
+    rows: ShardSet, max_rows: int, micro_batch_rows: int, rank: int, world: int
+) -> list[torch.Tensor]:
     """The first rows of a split, the same every time, divided equally among processes.
 
     Every process must run the same number of forward passes (FSDP gathers weights collectively), so the

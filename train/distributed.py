@@ -37,7 +37,9 @@ def init_distributed(device: str = "auto") -> Dist:
     if not dist.is_initialized():
         backend = "nccl" if use_cuda else "gloo"
         if standalone:  # a fresh port each time, without touching os.environ (tests start several runs)
-            dist.init_process_group(backend, init_method=f"tcp://127.0.0.1:{_free_port()}", rank=0, world_size=1)
+            dist.init_process_group(
+                backend, init_method=f"tcp://127.0.0.1:{_free_port()}", rank=0, world_size=1
+            )
         else:
             dist.init_process_group(backend, device_id=dev if use_cuda else None)
     mesh = init_device_mesh(dev.type, (dist.get_world_size(),), mesh_dim_names=("dp",))

@@ -21,7 +21,7 @@ class Logbook:
         if enabled:
             self.path.parent.mkdir(parents=True, exist_ok=True)
 
-    def write(self, event: str, step: int, **fields) -> dict:
+    def write(self, event: str, step: int | None, **fields) -> dict:
         """Append one record (a no-op on ranks other than 0); returns it."""
         record = {"event": event, "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "step": step}
         record.update({k: _jsonable(v) for k, v in fields.items()})

@@ -15,7 +15,9 @@ from model.model import OPTForCausalLM
 PARAM_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
-def parallelize(model: OPTForCausalLM, mesh: DeviceMesh, precision: str, compile: bool = False) -> OPTForCausalLM:
+def parallelize(
+    model: OPTForCausalLM, mesh: DeviceMesh, precision: str, compile: bool = False
+) -> OPTForCausalLM:
     """Shard ``model`` in place over ``mesh``; compute in ``precision``, reduce gradients in fp32."""
     mp = MixedPrecisionPolicy(param_dtype=PARAM_DTYPES[precision], reduce_dtype=torch.float32)
     layers = model.decoder.layers

@@ -17,7 +17,7 @@ import torch
 from model.config import OPTConfig, preset
 from model.model import OPTForCausalLM, build_model
 from train import checkpoint
-from train.config import FROZEN_ON_RESUME, ConfigError, TrainConfig, diff
+from train.config import FROZEN_ON_RESUME, ConfigError, TrainConfig, apply_overrides, config_from_dict, diff
 from train.data import DataError, DataInfo, ShardSet, TrainLoader, eval_batches, open_manifest
 from train.distributed import Dist, all_reduce_sum
 from train.guard import LossScaler, SpikeGuard
@@ -56,13 +56,21 @@ def resolve_model_config(cfg: TrainConfig, data: DataInfo) -> OPTConfig:
         )
     mc = preset(m.preset, vocab_size=vocab, **changes)
     if data.seq_len - 1 > mc.max_positions:
-        raise DataError(f"rows of {data.seq_len} tokens need {data.seq_len - 1} positions; {m.preset} has {mc.max_positions}")
+        raise DataError(
+            f"rows of {data.seq_len} tokens need {data.seq_len - 1} positions; {m.preset} has {mc.max_positions}"
+        )
     return mc
 
 
 class Trainer:
-    def __init__(self, cfg: TrainConfig, run_dir: str | Path, env: Dist, resume_from: Path | None = None,
-                 cli_overrides: dict | None = None):
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        run_dir: str | Path,
+        env: Dist,
+        resume_from: Path | None = None,
+        cli_overrides: dict | None = None,
+    ):
         self.run_dir = Path(run_dir)
         self.ckpt_root = self.run_dir / "ckpt"
         self.env = env
@@ -87,14 +95,30 @@ class Trainer:
 
         self.batch_rows, rem = divmod(cfg.train.batch_tokens, self.data.seq_len)
         if rem:
-            raise ConfigError(f"train.batch_tokens {cfg.train.batch_tokens} is not a multiple of the rows' {self.data.seq_len} tokens")
+            raise ConfigError(
+                f"train.batch_tokens {cfg.train.batch_tokens} is not a multiple of the rows' {self.data.seq_len} tokens"
+            )
         train_rows = ShardSet(cfg.data.path, manifest, "train", cfg.data.verify)
-        self.loader = TrainLoader(train_rows, self.batch_rows, cfg.train.micro_batch_rows, env.rank, env.world,
-                                  cfg.seed, self.model_cfg.vocab_size)
-        splits = cfg.eval.splits or tuple(s for s in self.data.splits if s == "valid" or s.startswith("valid/"))
+        self.loader = TrainLoader(
+            train_rows,
+            self.batch_rows,
+            cfg.train.micro_batch_rows,
+            env.rank,
+            env.world,
+            cfg.seed,
+            self.model_cfg.vocab_size,
+        )
+        splits = cfg.eval.splits or tuple(
+            s for s in self.data.splits if s == "valid" or s.startswith("valid/")
+        )
         self.eval_sets = {
-            s: eval_batches(ShardSet(cfg.data.path, manifest, s, cfg.data.verify), cfg.eval.rows,
-                            cfg.train.micro_batch_rows, env.rank, env.world)
+            s: eval_batches(
+                ShardSet(cfg.data.path, manifest, s, cfg.data.verify),
+                cfg.eval.rows,
+                cfg.train.micro_batch_rows,
+                env.rank,
+                env.world,
+            )
             for s in splits
         }
 
@@ -102,7 +126,7 @@ class Trainer:
         self.params = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = torch.optim.AdamW(self.params, lr=cfg.optim.lr, fused=True, **self._hyper())
         self.guard = SpikeGuard(cfg.spike.factor, cfg.spike.window, cfg.spike.min_history)
-        self.scaler = LossScaler() if self.precision == "fp16" else None
+        self.scaler = LossScaler(cfg.train.loss_scale) if self.precision == "fp16" else None
         self.step = 0
         self.lr_scale = 1.0  # lowered by rollbacks; persisted; reset by an explicit LR override
         self.rollbacks = 0
@@ -144,8 +168,6 @@ class Trainer:
 
     def _reconcile(self, desired: TrainConfig | None, saved: dict, cli_overrides: dict) -> TrainConfig:
         """The config of a resumed run: the requested one, checked and logged against the checkpoint's."""
-        from train.config import apply_overrides, config_from_dict
-
         old = config_from_dict(saved["config"])
         new = apply_overrides(desired or old, cli_overrides)
         if not new.data.path:
@@ -191,8 +213,15 @@ class Trainer:
         }
 
     def save(self) -> Path:
-        path = checkpoint.save(self.ckpt_root, self.step, self.model, self.optimizer, self._state(),
-                               self.env.rank, self.cfg.checkpoint.keep)
+        path = checkpoint.save(
+            self.ckpt_root,
+            self.step,
+            self.model,
+            self.optimizer,
+            self._state(),
+            self.env.rank,
+            self.cfg.checkpoint.keep,
+        )
         self.logbook.write("checkpoint", self.step, path=str(path))
         return path
 
@@ -211,8 +240,14 @@ class Trainer:
             torch.manual_seed(self.cfg.seed * 1_000_003 + self.env.rank + 1 + self.step)
         abandoned = checkpoint.abandon_after(self.ckpt_root, self.step) if self.env.is_main else []
         if reason == "resume":
-            self.logbook.write("resume", self.step, checkpoint=str(path), rng="restored" if rng_restored else "reseeded",
-                               abandoned=abandoned, **self._describe())
+            self.logbook.write(
+                "resume",
+                self.step,
+                checkpoint=str(path),
+                rng="restored" if rng_restored else "reseeded",
+                abandoned=abandoned,
+                **self._describe(),
+            )
             for key, (a, b) in self._overrides.items():
                 self.logbook.write("override", self.step, key=key, old=a, new=b)
                 if self.env.is_main:
@@ -281,17 +316,39 @@ class Trainer:
             self.rollbacks += 1
             scale_before = self.lr_scale
             self._restore(to, reason="rollback")
-            self.lr_scale = min(self.lr_scale, scale_before) * s.rollback_lr_factor  # cumulative over rollbacks
-            self.logbook.write("rollback", spike_step, loss=result.loss, average=self.guard.average, to=str(to),
-                               to_step=self.step, lr_scale=self.lr_scale, rollbacks=self.rollbacks)
-            self._say(f"step {spike_step}: loss {result.loss:.4f} spiked; rolled back to step {self.step}, "
-                      f"LR x{self.lr_scale:g}")
+            self.lr_scale = (
+                min(self.lr_scale, scale_before) * s.rollback_lr_factor
+            )  # cumulative over rollbacks
+            self.logbook.write(
+                "rollback",
+                spike_step,
+                loss=result.loss,
+                average=self.guard.average,
+                to=str(to),
+                to_step=self.step,
+                lr_scale=self.lr_scale,
+                rollbacks=self.rollbacks,
+            )
+            self._say(
+                f"step {spike_step}: loss {result.loss:.4f} spiked; rolled back to step {self.step}, "
+                f"LR x{self.lr_scale:g}"
+            )
             return True
-        self.logbook.write("skip", self.step, loss=result.loss, average=self.guard.average, lr=result.lr,
-                           consecutive=self.guard.consecutive)
-        self._say(f"step {self.step}: loss {result.loss:.4f} > {s.factor} x average {self.guard.average:.4f}; batch skipped")
+        self.logbook.write(
+            "skip",
+            self.step,
+            loss=result.loss,
+            average=self.guard.average,
+            lr=result.lr,
+            consecutive=self.guard.consecutive,
+        )
+        self._say(
+            f"step {self.step}: loss {result.loss:.4f} > {s.factor} x average {self.guard.average:.4f}; batch skipped"
+        )
         if self.guard.consecutive > s.max_consecutive_skips:
-            raise TrainingError(f"{self.guard.consecutive} loss spikes in a row at step {self.step}; stopping")
+            raise TrainingError(
+                f"{self.guard.consecutive} loss spikes in a row at step {self.step}; stopping"
+            )
         return False
 
     # ---- validation --------------------------------------------------------------------------------------
@@ -314,7 +371,10 @@ class Trainer:
         self.model.train()
         if results:
             self.logbook.write("eval", self.step, splits=results)
-            self._say("eval " + " | ".join(f"{k} loss {v['loss']:.4f} ppl {v['ppl']:.2f}" for k, v in results.items()))
+            self._say(
+                "eval "
+                + " | ".join(f"{k} loss {v['loss']:.4f} ppl {v['ppl']:.2f}" for k, v in results.items())
+            )
         return results
 
     # ---- the loop ----------------------------------------------------------------------------------------
@@ -325,10 +385,12 @@ class Trainer:
         stop = min(until or cfg.train.steps, cfg.train.steps)
         self.model.train()
         losses: list[float] = []
-        self._say(f"training {self.model_cfg.num_params():,} parameters on {self.env.world} process(es), "
-                  f"{self.precision}, {self.batch_rows} rows x {self.data.seq_len} tokens per step "
-                  f"({self.loader.accum_steps} micro-batch(es) of {cfg.train.micro_batch_rows} per process), "
-                  f"steps {self.step + 1}..{stop}")
+        self._say(
+            f"training {self.model_cfg.num_params():,} parameters on {self.env.world} process(es), "
+            f"{self.precision}, {self.batch_rows} rows x {self.data.seq_len} tokens per step "
+            f"({self.loader.accum_steps} micro-batch(es) of {cfg.train.micro_batch_rows} per process), "
+            f"steps {self.step + 1}..{stop}"
+        )
         saved_at = self.step
         while self.step < stop:
             t0 = time.perf_counter()
@@ -360,14 +422,26 @@ class Trainer:
         tok_s = self.tokens_per_step / dt
         mfu = self.flops_per_step / dt / (self.peak * 1e12 * self.env.world) if self.peak else None
         mem = memory_gib(self.env.device)
-        self.logbook.write("step", self.step, loss=r.loss, grad_norm=r.grad_norm, param_norm=pnorm, lr=r.lr,
-                           tokens_per_s=tok_s, mfu=mfu, mem_gib=mem, outcome=r.outcome,
-                           tokens=self.step * self.tokens_per_step, epoch=self.loader.epoch)
+        self.logbook.write(
+            "step",
+            self.step,
+            loss=r.loss,
+            grad_norm=r.grad_norm,
+            param_norm=pnorm,
+            lr=r.lr,
+            tokens_per_s=tok_s,
+            mfu=mfu,
+            mem_gib=mem,
+            outcome=r.outcome,
+            tokens=self.step * self.tokens_per_step,
+            epoch=self.loader.epoch,
+        )
         mfu_s = f"{100 * mfu:5.1f}%" if mfu is not None else "  n/a"
-        self._say(f"step {self.step:>6}/{self.cfg.train.steps} | loss {r.loss:7.4f} | grad {r.grad_norm:7.3f} | "
-                  f"param {pnorm:8.2f} | lr {r.lr:.2e} | {tok_s:10,.0f} tok/s | mfu {mfu_s} | mem {mem:6.2f} GiB")
+        self._say(
+            f"step {self.step:>6}/{self.cfg.train.steps} | loss {r.loss:7.4f} | grad {r.grad_norm:7.3f} | "
+            f"param {pnorm:8.2f} | lr {r.lr:.2e} | {tok_s:10,.0f} tok/s | mfu {mfu_s} | mem {mem:6.2f} GiB"
+        )
 
     def _say(self, line: str) -> None:
         if self.env.is_main:
             print(line, flush=True)
-
