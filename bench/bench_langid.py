@@ -59,8 +59,13 @@ def as_batch(texts: list[str]) -> pa.RecordBatch:
     n = len(texts)
     return pa.RecordBatch.from_pydict(
         {
-            "doc_id": [f"bench#{i}" for i in range(n)], "source": ["pile"] * n, "subset": [None] * n,
-            "url": [None] * n, "text": texts, "meta": [None] * n, "location": [f"bench:line {i}" for i in range(n)],
+            "doc_id": [f"bench#{i}" for i in range(n)],
+            "source": ["pile"] * n,
+            "subset": [None] * n,
+            "url": [None] * n,
+            "text": texts,
+            "meta": [None] * n,
+            "location": [f"bench:line {i}" for i in range(n)],
             "n_records": [1] * n,
         },
         schema=DOCUMENT_SCHEMA,
@@ -76,8 +81,12 @@ def bench(name: str, docs: list[tuple[str, str]], seed: int, repeat: int) -> Non
     def ours():
         return [
             detect_english(
-                t, seed=seed, sample_chars=cfg.english_sample_chars, segment_words=cfg.english_segment_words,
-                langdetect_chars=cfg.langdetect_chars, langdetect_calls=cfg.langdetect_calls,
+                t,
+                seed=seed,
+                sample_chars=cfg.english_sample_chars,
+                segment_words=cfg.english_segment_words,
+                langdetect_chars=cfg.langdetect_chars,
+                langdetect_calls=cfg.langdetect_calls,
                 min_english_share=cfg.min_english_share,
             )
             for t in texts
@@ -91,19 +100,33 @@ def bench(name: str, docs: list[tuple[str, str]], seed: int, repeat: int) -> Non
     calls = sum(d.langdetect_calls for d in decisions)
     right = [i for i in range(n) if reference[i] == labels[i]]
     agree = sum(1 for i in right if decisions[i].is_english == reference[i])
-    print(f"{name}: {n} documents, {sum(labels)} English, {chars / 1e6:.1f} M characters (docs/s per CPU second)")
-    print(f"  (a) langdetect, every document  {n / t_ref:9.1f} docs/s  (cpu {t_ref:.2f} s, wall {w_ref:.2f} s)")
-    print(f"  (b) detect_english              {n / t_ours:9.1f} docs/s  (cpu {t_ours:.2f} s, wall {w_ours:.2f} s)"
-          f"  ratio {t_ref / t_ours:5.1f}x  langdetect calls {calls}"
-          f" ({n - sum(1 for d in decisions if d.langdetect_calls)} documents without)")
-    print(f"  (c) filter_documents (stage)    {n / t_stage:9.1f} docs/s  (cpu {t_stage:.2f} s, wall {w_stage:.2f} s)"
-          f"  ratio {t_ref / t_stage:5.1f}x")
-    print(f"  agreement with langdetect where langdetect is right: {agree}/{len(right)} = {agree / len(right):.4f}")
+    print(
+        f"{name}: {n} documents, {sum(labels)} English, {chars / 1e6:.1f} M characters (docs/s per CPU second)"
+    )
+    print(
+        f"  (a) langdetect, every document  {n / t_ref:9.1f} docs/s  (cpu {t_ref:.2f} s, wall {w_ref:.2f} s)"
+    )
+    print(
+        f"  (b) detect_english              {n / t_ours:9.1f} docs/s  (cpu {t_ours:.2f} s, wall {w_ours:.2f} s)"
+        f"  ratio {t_ref / t_ours:5.1f}x  langdetect calls {calls}"
+        f" ({n - sum(1 for d in decisions if d.langdetect_calls)} documents without)"
+    )
+    print(
+        f"  (c) filter_documents (stage)    {n / t_stage:9.1f} docs/s  (cpu {t_stage:.2f} s, wall {w_stage:.2f} s)"
+        f"  ratio {t_ref / t_stage:5.1f}x"
+    )
+    print(
+        f"  agreement with langdetect where langdetect is right: {agree}/{len(right)} = {agree / len(right):.4f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sample-size", default="small", help="generated corpus size (tiny, small, 20MB...; none to skip)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sample-size", default="small", help="generated corpus size (tiny, small, 20MB...; none to skip)"
+    )
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; the fastest is reported")
     parser.add_argument("--seed", type=int, default=0, help="langdetect seed")
@@ -112,11 +135,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample_size != "none":
         with tempfile.TemporaryDirectory(prefix="optcorpus-bench-") as tmp:
             docs = sample_documents(Path(tmp) / "sample", args.sample_size)
-        bench(f"generated sample corpus ({args.sample_size})", [(lang, text) for lang, _, text in docs], args.seed, args.repeat)
+        bench(
+            f"generated sample corpus ({args.sample_size})",
+            [(lang, text) for lang, _, text in docs],
+            args.seed,
+            args.repeat,
+        )
     langid = Path(args.data) / "langid"
     if langid.exists():
-        bench("langid 5-sentence documents", [(lang, text) for lang, text, _ in langid_documents(Path(args.data), 5)],
-              args.seed, args.repeat)
+        bench(
+            "langid 5-sentence documents",
+            [(lang, text) for lang, text, _ in langid_documents(Path(args.data), 5)],
+            args.seed,
+            args.repeat,
+        )
     return 0
 
 

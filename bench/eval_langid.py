@@ -75,14 +75,22 @@ def sample_documents(out: Path, size: str, seed: int = 1234) -> list[tuple[str, 
         for key in sorted(parts):
             rows.extend(r for r in build_threads(parts[key]) if r["kind"] == KIND_DOC)
     texts, _ = normalize_texts([r["text"] for r in rows], NormalizeConfig())
-    return [(truth[r["doc_id"]]["lang"], r["source"], text) for r, text in zip(rows, texts, strict=True) if text]
+    return [
+        (truth[r["doc_id"]]["lang"], r["source"], text) for r, text in zip(rows, texts, strict=True) if text
+    ]
 
 
 def clean_english(data: Path) -> dict[str, list[str]]:
     """Clean English documents from ../shared/data, by collection."""
-    book = json.loads((data / "bookcorpus" / "BookCorpusFair.jsonl").read_text(encoding="utf-8").splitlines()[0])["text"]
+    book = json.loads(
+        (data / "bookcorpus" / "BookCorpusFair.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    )["text"]
     gutenberg = (data / "gutenberg" / "1342-0.txt").read_text(encoding="utf-8-sig")
-    cc = [json.loads(line)["text"] for path in sorted((data / "cc_text").glob("*.jsonl.gz")) for line in gzip.open(path, "rt")]
+    cc = [
+        json.loads(line)["text"]
+        for path in sorted((data / "cc_text").glob("*.jsonl.gz"))
+        for line in gzip.open(path, "rt")
+    ]
     english = (data / "langid" / "en.txt").read_text(encoding="utf-8").splitlines()
     return {
         "bookcorpus (whole)": [book],
@@ -123,15 +131,19 @@ def compare(name: str, docs: list[tuple[str, str, str]], seed: int, cfg: FilterC
     ours, calls = [], []
     for _, text, _ in docs:
         decision = detect_english(
-            text, seed=seed, sample_chars=cfg.english_sample_chars, segment_words=cfg.english_segment_words,
-            langdetect_chars=cfg.langdetect_chars, langdetect_calls=cfg.langdetect_calls,
+            text,
+            seed=seed,
+            sample_chars=cfg.english_sample_chars,
+            segment_words=cfg.english_segment_words,
+            langdetect_chars=cfg.langdetect_chars,
+            langdetect_calls=cfg.langdetect_calls,
             min_english_share=cfg.min_english_share,
         )
         ours.append(decision.is_english)
         calls.append(decision.langdetect_calls)
     reference = [langdetect_is_english(text, seed) for _, text, _ in docs]
     parts = sorted({part for _, _, part in docs})
-    for part in (["all"] if len(parts) == 1 else ["all", *parts]):
+    for part in ["all"] if len(parts) == 1 else ["all", *parts]:
         idx = [i for i, d in enumerate(docs) if part in ("all", d[2])]
         langs = [docs[i][0] for i in idx]
         labels = [lang == "en" for lang in langs]
@@ -141,11 +153,15 @@ def compare(name: str, docs: list[tuple[str, str, str]], seed: int, cfg: FilterC
         false_pos = Counter(lang for lang, y, x in zip(langs, labels, o, strict=True) if x and not y)
         ref_false_pos = Counter(lang for lang, y, x in zip(langs, labels, ref, strict=True) if x and not y)
         print(f"{name}, {part}: {len(idx)} documents, {sum(labels)} English")
-        print(f"  ours       precision {p:.4f}  recall {r:.4f}  (fp {fp}, fn {fn})  "
-              f"langdetect calls {sum(calls[i] for i in idx)}")
+        print(
+            f"  ours       precision {p:.4f}  recall {r:.4f}  (fp {fp}, fn {fn})  "
+            f"langdetect calls {sum(calls[i] for i in idx)}"
+        )
         print(f"  langdetect precision {lp:.4f}  recall {lr:.4f}  (fp {lfp}, fn {lfn})")
-        print(f"  false positives by language: ours {dict(sorted(false_pos.items()))}; "
-              f"langdetect {dict(ref_false_pos.most_common(8))}")
+        print(
+            f"  false positives by language: ours {dict(sorted(false_pos.items()))}; "
+            f"langdetect {dict(ref_false_pos.most_common(8))}"
+        )
 
 
 def quality_on_clean_english(data: Path, cfg: FilterConfig, seed: int) -> None:
@@ -153,13 +169,21 @@ def quality_on_clean_english(data: Path, cfg: FilterConfig, seed: int) -> None:
     for name, texts in clean_english(data).items():
         reasons = Counter(document_verdict(text, None, cfg, seed)[0] or "kept" for text in texts)
         dropped = len(texts) - reasons["kept"]
-        print(f"  {name:24s} {len(texts):4d} docs  dropped {dropped:3d} ({dropped / len(texts):6.2%})  {dict(reasons)}")
+        print(
+            f"  {name:24s} {len(texts):4d} docs  dropped {dropped:3d} ({dropped / len(texts):6.2%})  {dict(reasons)}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    parser.add_argument("--sample-size", default="tiny", help="size of the generated corpus (tiny, small, 20MB...; none to skip)")
+    parser.add_argument(
+        "--sample-size",
+        default="tiny",
+        help="size of the generated corpus (tiny, small, 20MB...; none to skip)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="langdetect seed")
     args = parser.parse_args(argv)
     data, cfg = Path(args.data), FilterConfig()
@@ -172,7 +196,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample_size != "none":
         with tempfile.TemporaryDirectory(prefix="optcorpus-eval-") as tmp:
             docs = sample_documents(Path(tmp) / "sample", args.sample_size)
-        compare(f"generated sample corpus ({args.sample_size})", [(lang, text, "all") for lang, _, text in docs], args.seed, cfg)
+        compare(
+            f"generated sample corpus ({args.sample_size})",
+            [(lang, text, "all") for lang, _, text in docs],
+            args.seed,
+            cfg,
+        )
     if (data / "bookcorpus").exists():
         quality_on_clean_english(data, cfg, args.seed)
     return 0

@@ -16,6 +16,7 @@ rows are persisted once on disk and written three ways:
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
@@ -67,14 +68,11 @@ def make_filter_partition(filter_cfg, seed: int):
             if dropped.num_rows:
                 yield _as_rows(dropped, KIND_DROPPED)
             if counters:
-                items = sorted(counters.items())
-                yield pa.RecordBatch.from_pydict(
-                    {
-                        "kind": [KIND_COUNTER] * len(items),
-                        "source": [source for (source, _), _ in items],
-                        "reason": [name for (_, name), _ in items],
-                        "n_records": [int(value) for _, value in items],
-                    },
+                yield pa.RecordBatch.from_pylist(
+                    [
+                        {"kind": KIND_COUNTER, "source": source, "reason": name, "n_records": int(value)}
+                        for (source, name), value in sorted(counters.items())
+                    ],
                     schema=FILTER_ROW_SCHEMA,
                 )
 
@@ -100,7 +98,9 @@ def _as_rows(batch: pa.RecordBatch, kind: str) -> pa.RecordBatch:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def run_filter(spark, recipe: Recipe, out_dir: str, input_dir: str | None = None, fingerprint: str | None = None) -> dict:
+def run_filter(
+    spark, recipe: Recipe, out_dir: str, input_dir: str | None = None, fingerprint: str | None = None
+) -> dict:
     """Run the stage on ``(input_dir or out_dir)/documents``; write outputs, stats and the stage marker.
 
     ``fingerprint`` defaults to the fingerprint of the recipe's filter config and seed; ``corpus.build``
@@ -140,10 +140,17 @@ def run_filter(spark, recipe: Recipe, out_dir: str, input_dir: str | None = None
         )
     finally:
         rows.unpersist()
-    stats = filter_stats(recipe, [(r["source"], r["reason"], int(r["n"])) for r in counters], time.time() - started)
+    stats = filter_stats(
+        recipe, [(r["source"], r["reason"], int(r["n"])) for r in counters], time.time() - started
+    )
     write_json_atomic(stats_path(out_dir, "filter"), stats)
     check_filter_accounting(stats)
-    mark_done(out_dir, "filter", fingerprint or recipe.fingerprint("filter", "seed"), {"elapsed_s": stats["elapsed_s"]})
+    mark_done(
+        out_dir,
+        "filter",
+        fingerprint or recipe.fingerprint("filter", "seed"),
+        {"elapsed_s": stats["elapsed_s"]},
+    )
     return stats
 
 
@@ -153,8 +160,15 @@ def filter_stats(recipe: Recipe, counters: list[tuple[str, str, int]], elapsed_s
 
     def empty() -> dict:
         return {
-            "in": 0, "kept": 0, "dropped": {}, "records_in": 0, "records_kept": 0, "records_dropped": {},
-            "english_checked": 0, "langdetect_calls": 0, "langdetect_avoided": 0,
+            "in": 0,
+            "kept": 0,
+            "dropped": {},
+            "records_in": 0,
+            "records_kept": 0,
+            "records_dropped": {},
+            "english_checked": 0,
+            "langdetect_calls": 0,
+            "langdetect_avoided": 0,
         }
 
     for name in recipe.sources:
@@ -168,15 +182,15 @@ def filter_stats(recipe: Recipe, counters: list[tuple[str, str, int]], elapsed_s
         else:
             s[name] = value
     for s in sources.values():
-        s["balanced"] = s["in"] == s["kept"] + sum(s["dropped"].values()) and s["records_in"] == s["records_kept"] + sum(
-            s["records_dropped"].values()
-        )
+        s["balanced"] = s["in"] == s["kept"] + sum(s["dropped"].values()) and s["records_in"] == s[
+            "records_kept"
+        ] + sum(s["records_dropped"].values())
         s["kept_share"] = round(s["kept"] / s["in"], 4) if s["in"] else None
     return {
         "stage": "filter",
         "recipe": recipe.name,
         "elapsed_s": round(elapsed_s, 2),
-        "config": asdict(recipe.filter),
+        "config": json.loads(json.dumps(asdict(recipe.filter))),  # tuples as lists: what filter.json holds
         "seed": recipe.seed,
         "sources": sources,
     }
@@ -198,9 +212,30 @@ def filter_table(stats: dict) -> str:
     rows = []
     for name, s in stats["sources"].items():
         reasons = ", ".join(f"{k}={v}" for k, v in sorted(s["dropped"].items())) or "-"
-        rows.append([
-            name, s["in"], s["kept"], sum(s["dropped"].values()), s["kept_share"], s["english_checked"],
-            s["langdetect_avoided"], s["langdetect_calls"], "ok" if s["balanced"] else "MISMATCH", reasons,
-        ])
-    headers = ["source", "in", "kept", "dropped", "kept share", "en checked", "ld avoided", "ld calls", "balance", "dropped by reason"]
+        rows.append(
+            [
+                name,
+                s["in"],
+                s["kept"],
+                sum(s["dropped"].values()),
+                s["kept_share"],
+                s["english_checked"],
+                s["langdetect_avoided"],
+                s["langdetect_calls"],
+                "ok" if s["balanced"] else "MISMATCH",
+                reasons,
+            ]
+        )
+    headers = [
+        "source",
+        "in",
+        "kept",
+        "dropped",
+        "kept share",
+        "en checked",
+        "ld avoided",
+        "ld calls",
+        "balance",
+        "dropped by reason",
+    ]
     return format_table(headers, rows, title=f"filter: {stats['recipe']} ({stats['elapsed_s']} s)")

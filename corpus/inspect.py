@@ -95,7 +95,7 @@ def verify(shards_dir: str | Path, manifest: dict) -> list[str]:
                 problems.append(f"{name}: {shard['path']} sha256 differs from the manifest")
             try:
                 rows = read_shard(path)
-            except (pa.ArrowInvalid, ShardFormatError) as e:
+            except (pa.ArrowInvalid, OSError, ShardFormatError) as e:  # a cut stream raises OSError
                 problems.append(f"{name}: {shard['path']} cannot be read as a shard ({e})")
                 continue
             if rows.shape != (shard["rows"], manifest["seq_len"]):

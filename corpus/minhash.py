@@ -13,8 +13,11 @@ The pieces, in the order the dedup stage uses them:
   We chose it over datasketch's ``legacy`` ``(a*h + b) mod (2**61 - 1)`` scheme, which folds to 32 bits,
   is documented upstream as biased on large sets, and cannot be computed in one numpy uint64 pass.
   Given the same permutations and hash values our signatures equal ``datasketch.MinHash(scheme="affine64")``
-  bit for bit (tests/test_minhash.py); we are faster because one batch of documents is one set of numpy
-  calls over cache-sized blocks, not one Python object and several numpy calls per document.
+  bit for bit (tests/test_minhash.py). A batch of documents is one set of numpy calls over cache-sized,
+  permutation-major blocks: about 20x ``MinHash.update`` per shingle, and ahead of ``MinHash.bulk`` mostly
+  on short documents, where its per-document overhead dominates (bench/bench_minhash.py). The
+  multiply-add-min over uint64 is the floor of what numpy can do; Rust MinHash libraries (rensa) are
+  faster but use other hashing, so they cannot be the bit-exact reference.
 - ``optimal_bands`` / ``s_curve``: the band layout (b bands of r rows) chosen from the threshold so that a
   pair at J = threshold becomes a candidate with probability >= ``min_recall``.
 - ``band_hashes``: one 64-bit bucket hash per (document, band); equal band slices give equal hashes, so a

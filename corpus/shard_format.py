@@ -7,7 +7,8 @@ Layout under a shards directory ``S``::
     S/valid/part-00000.arrow ...             all held-out rows
     S/valid/<source>/part-00000.arrow ...    the same held-out documents, per source (per-corpus perplexity)
 
-Each shard is an Arrow IPC *file* (random access, memory-mappable) with one column ``input_ids`` of type
+Each shard is an Arrow IPC file in the *streaming* format (memory-mappable: ``pa.ipc.open_stream(
+pa.memory_map(path))`` reads it without a copy) with one column ``input_ids`` of type
 ``fixed_size_list<uint16>[seq_len]`` when the vocabulary fits in 16 bits, else ``int32``. Rows are exactly
 ``seq_len`` tokens of concatenated ``ids + [eos]`` documents.
 
@@ -26,6 +27,10 @@ Each shard is an Arrow IPC *file* (random access, memory-mappable) with one colu
         "valid/pile":   {...same shape...}, ...
       }
     }
+
+Why the streaming format and not the random-access one: Hugging Face ``datasets.Dataset.from_file`` reads
+only streams (its own cache files are streams), and the random-access footer buys nothing here since
+trainers read whole shards. Polars reads them with ``pl.read_ipc_stream``; duckdb scans the pyarrow table.
 
 Paths in the manifest are relative to ``S``. ``source_tokens`` counts the tokens of each source in those
 rows (a row can mix sources).
@@ -74,7 +79,7 @@ def write_shard(path: str | Path, rows: np.ndarray, dtype: str) -> dict:
     table = pa.Table.from_arrays([column], schema=shard_schema(seq_len, dtype))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table, max_chunksize=max(1, min(n, 1024)))
     digest = sha256_file(tmp)
     os.replace(tmp, path)
@@ -90,7 +95,7 @@ def shard_bytes(rows: np.ndarray, dtype: str) -> pa.Buffer:
     values = pa.array(rows.reshape(-1), type=pa.from_numpy_dtype(rows.dtype))
     table = pa.Table.from_arrays([pa.FixedSizeListArray.from_arrays(values, seq_len)], schema=shard_schema(seq_len, dtype))
     sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, table.schema) as writer:
+    with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table, max_chunksize=max(1, min(n, 1024)))
     return sink.getvalue()
 
@@ -112,7 +117,7 @@ def write_shard_fs(filesystem, path: str, rows: np.ndarray, dtype: str) -> dict:
 def read_shard(path: str | Path) -> np.ndarray:
     """Memory-map a shard and return its rows as a read-only [n, seq_len] numpy view (no copy)."""
     source = pa.memory_map(str(path), "r")
-    table = pa.ipc.open_file(source).read_all()
+    table = pa.ipc.open_stream(source).read_all()
     column = table.column(COLUMN)
     if not pa.types.is_fixed_size_list(column.type):
         raise ShardFormatError(f"{path}: column {COLUMN!r} is {column.type}, expected a fixed-size list")

@@ -37,6 +37,16 @@ FRENCH_PARAGRAPH = (
     "ils n'ont pas pu décider comment le payer. L'un d'eux a proposé que la ville demande de l'aide à la "
     "région, tandis qu'un autre a dit que la bibliothèque avait assez d'argent."
 )
+ENGLISH_PARAGRAPH_2 = (
+    "After the vote, the chairman thanked everyone for coming and promised to publish the minutes within a "
+    "week. He also reminded the members that the next meeting would be held in the school hall, because the "
+    "library itself will be closed for repairs during most of the spring."
+)
+FRENCH_PARAGRAPH_2 = (
+    "Après le vote, le président a remercié tout le monde d'être venu et a promis de publier le compte rendu "
+    "dans la semaine. Il a aussi rappelé aux membres que la prochaine réunion aurait lieu dans la salle de "
+    "l'école, parce que la bibliothèque elle-même sera fermée pour travaux pendant presque tout le printemps."
+)
 
 CASES = {
     # name: (text, is English)
@@ -88,10 +98,19 @@ CASES = {
         "telefon? Ya ego vezde iskal, no nichego ne nashel.",
         False,
     ),
-    "Russian": ("Москва — столица России, город федерального значения и административный центр округа.", False),
+    "Russian": (
+        "Москва — столица России, город федерального значения и административный центр округа.",
+        False,
+    ),
     "Chinese": ("北京是中华人民共和国的首都，也是全国的政治中心和文化中心，有三千多年的历史。", False),
-    "mostly English, some French": (ENGLISH_PARAGRAPH + "\n\n" + ENGLISH_PARAGRAPH + "\n\n" + FRENCH_PARAGRAPH, True),
-    "mostly French, some English": (FRENCH_PARAGRAPH + "\n\n" + FRENCH_PARAGRAPH + "\n\n" + ENGLISH_PARAGRAPH, False),
+    "mostly English, some French": (
+        ENGLISH_PARAGRAPH + "\n\n" + ENGLISH_PARAGRAPH_2 + "\n\n" + FRENCH_PARAGRAPH,
+        True,
+    ),
+    "mostly French, some English": (
+        FRENCH_PARAGRAPH + "\n\n" + FRENCH_PARAGRAPH_2 + "\n\n" + ENGLISH_PARAGRAPH,
+        False,
+    ),
     "empty": ("", False),
     "only numbers and symbols": ("12 34 -- 56.78 % ### ++ ==", False),
 }
@@ -119,7 +138,9 @@ def test_mixed_documents_are_decided_by_english_share():
     assert 0.55 < mostly_en.english_share < 0.8
     assert 0.2 < mostly_fr.english_share < 0.45
     # The threshold is the recipe's: the same French-majority document passes at a lower bar.
-    assert detect_english(CASES["mostly French, some English"][0], seed=SEED, min_english_share=0.2).is_english
+    assert detect_english(
+        CASES["mostly French, some English"][0], seed=SEED, min_english_share=0.2
+    ).is_english
 
 
 def test_clear_cases_never_reach_langdetect():
@@ -161,15 +182,19 @@ def test_sample_text_spans_the_whole_document_and_keeps_words_whole():
 
 
 def test_prose_lines_drop_urls_and_code_lines():
-    text = "See https://example.com/x?y=1 now.\nfor (i = 0; i < n; i++) { a[i] = b[i] * 2; }\nPlain words here."
+    text = (
+        "See https://example.com/x?y=1 now.\nfor (i = 0; i < n; i++) { a[i] = b[i] * 2; }\nPlain words here."
+    )
     assert prose_lines(text).splitlines() == ["See   now.", "Plain words here."]
 
 
 def test_segments_follow_sentences_and_keep_every_word():
     text = "One two three. Four five six seven. Eight nine.\nTen eleven twelve thirteen fourteen."
     segments = segments_of(text, 4)
-    assert segments == [["One", "two", "three", "Four", "five", "six", "seven"],
-                        ["Eight", "nine", "Ten", "eleven", "twelve", "thirteen", "fourteen"]]
+    assert segments == [
+        ["One", "two", "three", "Four", "five", "six", "seven"],
+        ["Eight", "nine", "Ten", "eleven", "twelve", "thirteen", "fourteen"],
+    ]
     assert segments_of("", 4) == []
     assert words_of("Ọ̀pọ̀lọpọ̀ don’t o' 42abc") == ["Ọ̀pọ̀lọpọ̀", "don't", "o'", "abc"]
 
@@ -251,8 +276,16 @@ def documents_batch(rows: list[tuple[str, str, str | None, str]]) -> pa.RecordBa
     """(doc_id, source, subset, text) rows as a DOCUMENT_SCHEMA batch; n_records 2 for reddit."""
     return pa.RecordBatch.from_pylist(
         [
-            {"doc_id": d, "source": s, "subset": sub, "url": None, "text": t, "meta": None,
-             "location": f"{d}:line 1", "n_records": 2 if s == "reddit" else 1}
+            {
+                "doc_id": d,
+                "source": s,
+                "subset": sub,
+                "url": None,
+                "text": t,
+                "meta": None,
+                "location": f"{d}:line 1",
+                "n_records": 2 if s == "reddit" else 1,
+            }
             for d, s, sub, t in rows
         ],
         schema=DOCUMENT_SCHEMA,
@@ -265,8 +298,13 @@ ROWS = [
     ("pile#1", "pile", "Pile-CC", CASES["Irish"][0]),
     ("pile#2", "pile", "DM Mathematics", MATH),
     ("pile#3", "pile", "Pile-CC", "Click here."),
-    ("reddit#a", "reddit", "AskMen", ENGLISH_PARAGRAPH + "\n" + ENGLISH_PARAGRAPH),
-    ("reddit#b", "reddit", "AskMen", "\n".join(["lol same", "lol same", "lol same", "lol same", ENGLISH_PARAGRAPH])),
+    ("reddit#a", "reddit", "AskMen", ENGLISH_PARAGRAPH + "\n" + CASES["English with URLs"][0]),
+    (
+        "reddit#b",
+        "reddit",
+        "AskMen",
+        "\n".join(["lol same", "lol same", "lol same", "lol same", ENGLISH_PARAGRAPH]),
+    ),
     ("bookcorpus#0", "bookcorpus", None, CASES["mostly French, some English"][0]),
     ("bookcorpus#1", "bookcorpus", None, MATH),
     ("bookcorpus#2", "bookcorpus", None, ""),
@@ -278,22 +316,33 @@ def test_filter_documents_outcomes_and_counters():
     assert kept.schema == DOCUMENT_SCHEMA
     assert kept.column("doc_id").to_pylist() == ["pile#0", "pile#2", "reddit#a"]
     assert dropped.schema == DROPPED_SCHEMA
-    reasons = dict(zip(dropped.column("doc_id").to_pylist(), dropped.column("reason").to_pylist(), strict=True))
+    reasons = dict(
+        zip(dropped.column("doc_id").to_pylist(), dropped.column("reason").to_pylist(), strict=True)
+    )
     assert reasons == {
-        "pile#1": "not_english", "pile#3": "too_short", "reddit#b": "repeated_lines",
-        "bookcorpus#0": "not_english", "bookcorpus#1": "mostly_symbols", "bookcorpus#2": "too_short",
+        "pile#1": "not_english",
+        "pile#3": "too_short",
+        "reddit#b": "repeated_lines",
+        "bookcorpus#0": "not_english",
+        "bookcorpus#1": "mostly_symbols",
+        "bookcorpus#2": "too_short",
     }
     assert set(dropped.column("stage").to_pylist()) == {"filter"}
     row = dropped.to_pylist()[0]
     assert row["doc_id"] == "pile#1" and row["detail"] == "foreign:ga" and row["score"] == 0.0
     assert row["snippet"].startswith("Bhí an aimsir")
     assert counters[("pile", "in")] == 4 and counters[("pile", "kept")] == 2
-    assert counters[("reddit", "records_in")] == 4 and counters[("reddit", "records_dropped_repeated_lines")] == 2
+    assert (
+        counters[("reddit", "records_in")] == 4
+        and counters[("reddit", "records_dropped_repeated_lines")] == 2
+    )
     assert counters[("pile", "english_checked")] == 2  # DM Mathematics is exempt, "Click here." too short
     # The counters add up, per source, in documents and in records.
     for source in ("pile", "reddit", "bookcorpus"):
         dropped_docs = sum(v for (s, k), v in counters.items() if s == source and k.startswith("dropped_"))
-        dropped_records = sum(v for (s, k), v in counters.items() if s == source and k.startswith("records_dropped_"))
+        dropped_records = sum(
+            v for (s, k), v in counters.items() if s == source and k.startswith("records_dropped_")
+        )
         assert counters[(source, "in")] == counters[(source, "kept")] + dropped_docs
         assert counters[(source, "records_in")] == counters[(source, "records_kept")] + dropped_records
 
@@ -302,7 +351,9 @@ def test_filter_documents_does_not_depend_on_batching():
     batch = documents_batch(ROWS)
     whole = filter_documents(batch, FilterConfig(), SEED)
     pieces = [filter_documents(batch.slice(i, 2), FilterConfig(), SEED) for i in range(0, batch.num_rows, 2)]
-    assert sum((p[0].column("doc_id").to_pylist() for p in pieces), []) == whole[0].column("doc_id").to_pylist()
+    assert (
+        sum((p[0].column("doc_id").to_pylist() for p in pieces), []) == whole[0].column("doc_id").to_pylist()
+    )
     assert sum((p[1].to_pylist() for p in pieces), []) == whole[1].to_pylist()
     total = sum((p[2] for p in pieces), start=type(whole[2])())
     assert total == whole[2]
@@ -320,8 +371,15 @@ def test_filter_config_switches():
 
 
 def test_filter_config_from_recipe_is_validated():
-    recipe = recipe_from_dict({"name": "t", "sources": {"pile": {"paths": ["x"]}},
-                               "filter": {"min_words": 5, "exempt_subsets": ["DM Mathematics", "HackerNews"]}})
+    recipe = recipe_from_dict(
+        {
+            "name": "t",
+            "sources": {"pile": {"paths": ["x"]}},
+            "filter": {"min_words": 5, "exempt_subsets": ["DM Mathematics", "HackerNews"]},
+        }
+    )
     assert recipe.filter.min_words == 5 and recipe.filter.exempt_subsets == ("DM Mathematics", "HackerNews")
     with pytest.raises(RecipeError, match="min_english_share"):
-        recipe_from_dict({"name": "t", "sources": {"pile": {"paths": ["x"]}}, "filter": {"min_english_share": 2}})
+        recipe_from_dict(
+            {"name": "t", "sources": {"pile": {"paths": ["x"]}}, "filter": {"min_english_share": 2}}
+        )

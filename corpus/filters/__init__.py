@@ -38,15 +38,21 @@ DROPPED_SCHEMA = pa.schema(
         pa.field("location", pa.string()),
         pa.field("n_records", pa.int64()),
         pa.field("stage", pa.string(), nullable=False),  # always "filter"
-        pa.field("reason", pa.string(), nullable=False),  # too_short, mostly_symbols, repeated_lines, not_english
+        pa.field(
+            "reason", pa.string(), nullable=False
+        ),  # too_short, mostly_symbols, repeated_lines, not_english
         pa.field("score", pa.float64()),  # the value the rule compared: words, ratio, share or English share
-        pa.field("detail", pa.string()),  # not_english: what decided it ("foreign:ga", "script", "langdetect:0.14")
+        pa.field(
+            "detail", pa.string()
+        ),  # not_english: what decided it ("foreign:ga", "script", "langdetect:0.14")
         pa.field("snippet", pa.string()),  # the first characters of the text, for people
     ]
 )
 
 
-def document_verdict(text: str, subset: str | None, cfg: FilterConfig, seed: int) -> tuple[str | None, float, str, int | None]:
+def document_verdict(
+    text: str, subset: str | None, cfg: FilterConfig, seed: int
+) -> tuple[str | None, float, str, int | None]:
     """(reason or None, score, detail, langdetect calls or None when the English test did not run)."""
     exempt = subset is not None and subset in cfg.exempt_subsets
     reason, score = quality_verdict(
@@ -68,9 +74,14 @@ def document_verdict(text: str, subset: str | None, cfg: FilterConfig, seed: int
     return NOT_ENGLISH, decision.english_share, decision.detail, decision.langdetect_calls
 
 
-def filter_documents(batch: pa.RecordBatch, cfg: FilterConfig, seed: int) -> tuple[pa.RecordBatch, pa.RecordBatch, Counter]:
+def filter_documents(
+    batch: pa.RecordBatch, cfg: FilterConfig, seed: int
+) -> tuple[pa.RecordBatch, pa.RecordBatch, Counter]:
     """Split a batch of documents into (kept, dropped, counters); ``kept`` has the input batch's schema."""
-    columns = {name: batch.column(name).to_pylist() for name in ("doc_id", "source", "subset", "location", "n_records", "text")}
+    columns = {
+        name: batch.column(name).to_pylist()
+        for name in ("doc_id", "source", "subset", "location", "n_records", "text")
+    }
     counters: Counter = Counter()
     keep: list[int] = []
     dropped: dict[str, list] = {name: [] for name in DROPPED_SCHEMA.names}
@@ -92,9 +103,16 @@ def filter_documents(batch: pa.RecordBatch, cfg: FilterConfig, seed: int) -> tup
         counters[(source, f"dropped_{reason}")] += 1
         counters[(source, f"records_dropped_{reason}")] += n_records
         for name, value in (
-            ("doc_id", columns["doc_id"][i]), ("source", source), ("subset", columns["subset"][i]),
-            ("location", columns["location"][i]), ("n_records", n_records), ("stage", STAGE),
-            ("reason", reason), ("score", float(score)), ("detail", detail or None), ("snippet", snippet(text)),
+            ("doc_id", columns["doc_id"][i]),
+            ("source", source),
+            ("subset", columns["subset"][i]),
+            ("location", columns["location"][i]),
+            ("n_records", n_records),
+            ("stage", STAGE),
+            ("reason", reason),
+            ("score", float(score)),
+            ("detail", detail or None),
+            ("snippet", snippet(text)),
         ):
             dropped[name].append(value)
     kept = batch.take(pa.array(keep, type=pa.int64()))

@@ -34,7 +34,7 @@ def word_count(text: str, at_least: int | None = None) -> int:
     """Whitespace-separated words; with ``at_least``, stops counting there (a book is not split whole)."""
     if at_least is None:
         return len(text.split())
-    return len(text.split(None, at_least))
+    return min(len(text.split(None, at_least)), at_least)
 
 
 def symbol_ratio(text: str) -> float:
@@ -65,8 +65,13 @@ def repeated_line_fraction(text: str) -> float:
     return 1.0 - len(set(lines)) / len(lines)
 
 
-def quality_verdict(text: str, min_words: int, max_symbol_ratio: float, max_repeated_line_fraction: float,
-                    content_rules: bool = True) -> tuple[str | None, float]:
+def quality_verdict(
+    text: str,
+    min_words: int,
+    max_symbol_ratio: float,
+    max_repeated_line_fraction: float,
+    content_rules: bool = True,
+) -> tuple[str | None, float]:
     """(reason, score) for the first rule the text fails, or (None, 0.0) when it passes them all.
 
     The score is the measured value the rule compared (word count, symbol ratio, repeated-line share).

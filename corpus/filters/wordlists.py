@@ -1,18 +1,20 @@
 """Word lists the English detector counts with, written by hand for this package (no data set was fitted).
 
-``ENGLISH`` holds frequent English words that are rarely *words* in other Latin-script languages: function
-words, auxiliaries, contractions and everyday content words. Short words that other languages use a lot
-are left out on purpose, because in Irish, Dutch, Latin or Tagalog text they would look like English:
-a, an, i, in, is, on, to, me, he, we, my, so, do, no, go, be, at, as,
-or, of (Dutch "or"), die, den, man, will, was, also, war, hat, see, per, come, son, over, under, for, men,
-by, may (Tagalog), can (Turkish), just (Swedish), her (Danish "here"), all (Swedish).
+``ENGLISH_FUNCTION_WORDS`` (function words, auxiliaries, pronouns, contractions, common adverbs; counted in
+any case) and ``ENGLISH_CONTENT_WORDS`` (everyday nouns, verbs, adjectives; counted only in lower case)
+are frequent English words that are rarely *words* in other Latin-script languages. Words that other
+languages use a lot are excluded explicitly in ``ENGLISH_AMBIGUOUS`` (a, an, in, is, on, to, do, no, of
+- Dutch "or" -, die, also, will, was, for, men - Norwegian "but" -, may - Tagalog -, can - Turkish -,
+door and met - Dutch -, care - Romanian "which" -, ...): in Irish, Dutch, Latin or Tagalog text they
+would look like English.
 
-``FOREIGN`` maps a language tag to frequent words of that language that are not English words. It covers
-the Latin-script languages that ``langdetect`` has no profile for (Irish, Latin, Scots, Yoruba, the
-Southern Bantu languages, Luganda, Maori, Somali, Basque, Esperanto, Icelandic, Malay, Azerbaijani,
-Bosnian...), transliterated Hindi and Russian, and the common European languages, so that a document
-with a few English words in it is still recognised as what it is. Every list is checked against
-``ENGLISH`` at import (the overlap is removed), so a word can only ever count for one side.
+``FOREIGN_WORDS`` maps a language tag to frequent words of that language. It covers the Latin-script
+languages that ``langdetect`` has no profile for (Irish, Latin, Scots, Yoruba, the Southern Bantu
+languages, Luganda, Maori, Somali, Basque, Esperanto, Icelandic, Malay, Azerbaijani, Bosnian...),
+transliterated Hindi and Russian, and the common European languages, so that a document with a few
+English words in it is still recognised as what it is. English words (listed or ambiguous) and
+``ENGLISH_HOMOGRAPHS`` ("air" is Irish too, "ex" Latin, "gang" Scots) are removed from every foreign list
+when it is loaded, so a word can only ever count for one side.
 """
 
 from __future__ import annotations
