@@ -99,6 +99,8 @@ def clean_english(data: Path) -> dict[str, list[str]]:
         "gutenberg 5k pieces": pieces(gutenberg),
         "cc_text": cc,
         "langid en 5 sentences": [" ".join(english[i : i + 5]) for i in range(0, len(english), 5)],
+        # Sentences are not documents: most are under min_words; shown so that the length rule's reach is seen.
+        "langid en sentences": english,
     }
 
 

