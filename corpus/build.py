@@ -45,7 +45,9 @@ def tokenizer_file(recipe: Recipe, out: str) -> str:
     return str(Path(out) / "tokenizer" / "tokenizer.json")
 
 
-def stage_functions(spark, recipe: Recipe, out: str, fingerprints: dict[str, str]) -> dict[str, Callable[[], dict]]:
+def stage_functions(
+    spark, recipe: Recipe, out: str, fingerprints: dict[str, str]
+) -> dict[str, Callable[[], dict]]:
     from corpus.dedup import run_dedup
     from corpus.filter_stage import run_filter
     from corpus.ingest import run_ingest
@@ -63,7 +65,9 @@ def stage_functions(spark, recipe: Recipe, out: str, fingerprints: dict[str, str
     }
 
 
-def run_build(spark, recipe: Recipe, out: str, force_from: str | None = None, stop_after: str | None = None) -> dict:
+def run_build(
+    spark, recipe: Recipe, out: str, force_from: str | None = None, stop_after: str | None = None
+) -> dict:
     """Run every unfinished stage in order; return {stage: {"skipped": bool, "seconds": s, "stats": ...}}."""
     if force_from is not None and force_from not in STAGES:
         raise ValueError(f"--force takes one of {', '.join(STAGES)}, not {force_from!r}")

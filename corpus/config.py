@@ -54,7 +54,9 @@ class SourceConfig:
         if not self.paths:
             raise RecipeError("a source needs at least one path")
         if self.html_extractor not in ("trafilatura", "resiliparse"):
-            raise RecipeError(f"html_extractor must be 'trafilatura' or 'resiliparse', not {self.html_extractor!r}")
+            raise RecipeError(
+                f"html_extractor must be 'trafilatura' or 'resiliparse', not {self.html_extractor!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,9 @@ class FilterConfig:
     # DM Mathematics on purpose, and its equations are neither English prose nor low in digits.
     exempt_subsets: tuple[str, ...] = ("DM Mathematics",)
     english_sample_chars: int = 5_000  # language evidence is read from at most this many chars per document
-    english_segment_words: int = 20  # segments (sentences grouped to at least this many words) decided one by one
+    english_segment_words: int = (
+        20  # segments (sentences grouped to at least this many words) decided one by one
+    )
     langdetect_chars: int = 1_000  # the reference detector sees at most this many chars per call
     langdetect_calls: int = 4  # ... and at most this many calls per document (ambiguous segments only)
 
@@ -90,8 +94,10 @@ class FilterConfig:
         if not 0.0 <= self.min_english_share <= 1.0:
             raise RecipeError(f"filter.min_english_share must be in [0, 1], not {self.min_english_share}")
         if self.english_segment_words < 1 or self.langdetect_calls < 1 or self.english_sample_chars < 1000:
-            raise RecipeError("filter.english_segment_words and filter.langdetect_calls must be >= 1, "
-                              "filter.english_sample_chars >= 1000")
+            raise RecipeError(
+                "filter.english_segment_words and filter.langdetect_calls must be >= 1, "
+                "filter.english_sample_chars >= 1000"
+            )
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,9 @@ class DedupConfig:
     min_recall: float = 0.99  # band layout must catch pairs at J = threshold with at least this probability
     verify: str = "exact"  # candidate check: "exact" shingle Jaccard or "signature" estimate
     max_cc_iterations: int = 64  # connected components give up (loudly) after this many rounds
-    bucket_anchors: int = 2  # members of a big LSH bucket are linked to its this many smallest doc ids (1 = star)
+    bucket_anchors: int = (
+        2  # members of a big LSH bucket are linked to its this many smallest doc ids (1 = star)
+    )
     bucket_all_pairs: int = 16  # ... after its first this-many members, which are all linked pairwise
 
     def __post_init__(self):
@@ -128,7 +136,9 @@ class TokenizerConfig:
 
     def __post_init__(self):
         if self.kind not in ("vocab_merges", "tokenizer_json", "hf_name", "train"):
-            raise RecipeError(f"tokenizer.kind must be vocab_merges, tokenizer_json, hf_name or train, not {self.kind!r}")
+            raise RecipeError(
+                f"tokenizer.kind must be vocab_merges, tokenizer_json, hf_name or train, not {self.kind!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -169,7 +179,9 @@ class Recipe:
     def __post_init__(self):
         unknown = sorted(set(self.sources) - set(SOURCE_NAMES))
         if unknown:
-            raise RecipeError(f"recipe key 'sources.{unknown[0]}' is not a known source; known: {', '.join(SOURCE_NAMES)}")
+            raise RecipeError(
+                f"recipe key 'sources.{unknown[0]}' is not a known source; known: {', '.join(SOURCE_NAMES)}"
+            )
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -211,7 +223,8 @@ def _build(cls, data, prefix: str):
     for name, value in data.items():
         kwargs[name] = _convert(hints[name], value, f"{prefix}{name}")
     missing = [
-        n for n, f in fields.items()
+        n
+        for n, f in fields.items()
         if n not in kwargs and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     ]
     if missing:
@@ -242,6 +255,8 @@ def _convert(tp, value, key: str):
         return float(value)
     if tp in (int, str, bool, float):
         if type(value) is not tp:
-            raise RecipeError(f"recipe key '{key}' must be {tp.__name__}, not {type(value).__name__} ({value!r})")
+            raise RecipeError(
+                f"recipe key '{key}' must be {tp.__name__}, not {type(value).__name__} ({value!r})"
+            )
         return value
     raise RecipeError(f"recipe key '{key}': unsupported type {tp}")

@@ -52,8 +52,17 @@ class AccountingError(RuntimeError):
 
 def counter_row(source: str, name: str, value: int, location: str = "") -> dict:
     return {
-        "kind": KIND_COUNTER, "doc_id": None, "source": source, "subset": None, "url": None, "text": None,
-        "meta": None, "location": location, "n_records": int(value), "reason": name, "snippet": None,
+        "kind": KIND_COUNTER,
+        "doc_id": None,
+        "source": source,
+        "subset": None,
+        "url": None,
+        "text": None,
+        "meta": None,
+        "location": location,
+        "n_records": int(value),
+        "reason": name,
+        "snippet": None,
         "group_key": None,
     }
 
@@ -71,7 +80,9 @@ def normalize_rows(rows: list[dict], normalize_cfg) -> list[dict]:
         if not text:
             row.update(kind=KIND_SKIP, reason=EMPTY_AFTER_NORMALIZE, text=None, doc_id=None)
     source = docs[0]["source"]  # a batch holds rows of one source (one file, or one Reddit thread group)
-    extra = [counter_row(source, f"normalize_{name}", value) for name, value in sorted(counts.items()) if value]
+    extra = [
+        counter_row(source, f"normalize_{name}", value) for name, value in sorted(counts.items()) if value
+    ]
     return rows + extra
 
 
@@ -97,7 +108,9 @@ def read_file_rows(file: dict) -> Iterator[dict]:
     """All ingest rows of one input file, then its counters (records, files, bytes, read milliseconds)."""
     from corpus.sources import reader_for
 
-    ctx = FileContext(source=file["source"], rel_path=file["rel_path"], uri=file["uri"], options=json.loads(file["options"]))
+    ctx = FileContext(
+        source=file["source"], rel_path=file["rel_path"], uri=file["uri"], options=json.loads(file["options"])
+    )
     start = time.perf_counter()
     emitted = 0
     try:
@@ -117,7 +130,12 @@ def read_file_rows(file: dict) -> Iterator[dict]:
             f"{ctx.uri}: reader counted {ctx.records_read} records but emitted rows for {emitted}"
         )
     elapsed_ms = int((time.perf_counter() - start) * 1000)
-    for name, value in (("records", ctx.records_read), ("files", 1), ("bytes", file["size"]), ("read_ms", elapsed_ms)):
+    for name, value in (
+        ("records", ctx.records_read),
+        ("files", 1),
+        ("bytes", file["size"]),
+        ("read_ms", elapsed_ms),
+    ):
         yield counter_row(ctx.source, name, value, ctx.rel_path)
 
 
@@ -163,7 +181,9 @@ def list_inputs(recipe: Recipe) -> list[InputFile]:
     for source, cfg in recipe.sources.items():
         found = list_source_files(source, cfg.paths, cfg.include)
         if not found:
-            raise FileNotFoundError(f"source {source!r}: no file under {list(cfg.paths)} matches {list(cfg.include)}")
+            raise FileNotFoundError(
+                f"source {source!r}: no file under {list(cfg.paths)} matches {list(cfg.include)}"
+            )
         files.extend(found)
     return files
 
@@ -215,14 +235,24 @@ def run_ingest(spark, recipe: Recipe, out: str) -> dict:
             .parquet(f"{out}/documents")
         )
         rejects = rows.filter(F.col("kind").isin(KIND_REJECT, KIND_SKIP)).select(
-            "kind", "source", "location",
-            F.when(F.col("reason") == EMPTY_AFTER_NORMALIZE, F.lit("normalize")).otherwise(F.lit("ingest")).alias("stage"),
-            "reason", "snippet", "n_records",
+            "kind",
+            "source",
+            "location",
+            F.when(F.col("reason") == EMPTY_AFTER_NORMALIZE, F.lit("normalize"))
+            .otherwise(F.lit("ingest"))
+            .alias("stage"),
+            "reason",
+            "snippet",
+            "n_records",
         )
         rejects.coalesce(max(1, partitions // 4)).write.mode("overwrite").parquet(f"{out}/rejects")
         summary = (
             rows.groupBy("source", "kind", "reason")
-            .agg(F.sum("n_records").alias("n"), F.count("*").alias("rows"), F.sum(F.length("text")).alias("chars"))
+            .agg(
+                F.sum("n_records").alias("n"),
+                F.count("*").alias("rows"),
+                F.sum(F.length("text")).alias("chars"),
+            )
             .collect()
         )
     finally:
@@ -238,8 +268,16 @@ def ingest_stats(recipe: Recipe, summary: list[dict], elapsed_s: float) -> dict:
     sources: dict[str, dict] = {}
     for name in recipe.sources:
         sources[name] = {
-            "files": 0, "bytes": 0, "records": 0, "documents": 0, "doc_records": 0, "text_chars": 0,
-            "rejects": {}, "skips": {}, "normalize": {}, "read_ms": 0,
+            "files": 0,
+            "bytes": 0,
+            "records": 0,
+            "documents": 0,
+            "doc_records": 0,
+            "text_chars": 0,
+            "rejects": {},
+            "skips": {},
+            "normalize": {},
+            "read_ms": 0,
         }
     for r in sorted(summary, key=lambda r: (r["source"], r["kind"], r["reason"] or "")):
         s = sources[r["source"]]

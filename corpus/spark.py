@@ -16,7 +16,9 @@ class JavaMissingError(RuntimeError):
 
 def java_major_version(java: str | None = None) -> int | None:
     """The major version of the java on PATH (or JAVA_HOME), or None when there is none."""
-    java = java or (os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else None)
+    java = java or (
+        os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else None
+    )
     java = java or shutil.which("java")
     if not java or not os.path.exists(java):
         return None

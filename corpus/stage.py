@@ -31,7 +31,12 @@ def stage_done(out: str | Path, stage: str, fingerprint: str) -> bool:
 def mark_done(out: str | Path, stage: str, fingerprint: str, stats: dict | None = None) -> None:
     write_json_atomic(
         marker_path(out, stage),
-        {"stage": stage, "fingerprint": fingerprint, "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "stats": stats or {}},
+        {
+            "stage": stage,
+            "fingerprint": fingerprint,
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "stats": stats or {},
+        },
     )
 
 

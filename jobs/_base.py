@@ -28,10 +28,14 @@ class CorpusJob:
         return ""
 
     def parser(self) -> argparse.ArgumentParser:
-        parser = argparse.ArgumentParser(prog=f"spark-submit jobs/{self.name}.py", description=self.description)
+        parser = argparse.ArgumentParser(
+            prog=f"spark-submit jobs/{self.name}.py", description=self.description
+        )
         parser.add_argument("--recipe", required=True, help="TOML recipe, e.g. data_manifests/sample.toml")
         parser.add_argument("--out", required=True, help="output directory (local path or URI)")
-        parser.add_argument("--master", default=None, help="Spark master when not given to spark-submit (default local[*])")
+        parser.add_argument(
+            "--master", default=None, help="Spark master when not given to spark-submit (default local[*])"
+        )
         parser.add_argument("--partitions", type=int, default=None, help="override recipe.partitions")
         self.add_arguments(parser)
         return parser

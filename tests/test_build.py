@@ -65,10 +65,21 @@ def reference(spark, sample_dir, tmp_path_factory):
 
 
 def spark_submit(args: list[str], **kwargs) -> subprocess.Popen:
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable, "OMP_NUM_THREADS": "1"}
+    env = {
+        **os.environ,
+        "PYSPARK_PYTHON": sys.executable,
+        "PYSPARK_DRIVER_PYTHON": sys.executable,
+        "OMP_NUM_THREADS": "1",
+    }
     return subprocess.Popen(
-        ["spark-submit", "--driver-memory", "2g", *args], cwd=ROOT, env=env, start_new_session=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kwargs,
+        ["spark-submit", "--driver-memory", "2g", *args],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
     )
 
 
@@ -99,7 +110,15 @@ def test_rerun_skips_every_finished_stage(spark, reference, sample_dir):
 def test_killed_build_resumes_with_identical_shards(reference, tmp_path):
     ref_out, _ = reference
     out = tmp_path / "out"
-    args = ["--master", "local[2]", "jobs/build_corpus.py", "--recipe", str(ref_out.parent / "recipe.toml"), "--out", str(out)]
+    args = [
+        "--master",
+        "local[2]",
+        "jobs/build_corpus.py",
+        "--recipe",
+        str(ref_out.parent / "recipe.toml"),
+        "--out",
+        str(out),
+    ]
     proc = spark_submit(args)
     marker = out / "_stages" / "filter.json"
     deadline = time.time() + 600
@@ -125,11 +144,21 @@ def test_standalone_cluster_build_matches_local(reference, tmp_path):
     ref_out, _ = reference
     out = tmp_path / "out"
     with standalone_cluster(tmp_path / "cluster", cores=2, memory="2g") as master:
-        proc = spark_submit([
-            "--master", master, "--executor-memory", "1g",
-            "jobs/build_corpus.py", "--recipe", str(ref_out.parent / "recipe.toml"), "--out", str(out),
-            "--partitions", "16",
-        ])
+        proc = spark_submit(
+            [
+                "--master",
+                master,
+                "--executor-memory",
+                "1g",
+                "jobs/build_corpus.py",
+                "--recipe",
+                str(ref_out.parent / "recipe.toml"),
+                "--out",
+                str(out),
+                "--partitions",
+                "16",
+            ]
+        )
         output, _ = proc.communicate(timeout=900)
     assert proc.returncode == 0, output
     assert shard_digests(out) == shard_digests(ref_out)

@@ -17,8 +17,14 @@ pytestmark = pytest.mark.spark
 
 def sample_recipe(sample_dir: Path, **overrides) -> object:
     sources = {
-        "bookcorpus": {"paths": [str(sample_dir / "bookcorpus")], "include": ["*.txt", "*.txt.gz", "*.txt.zst", "*.jsonl"]},
-        "ccstories": {"paths": [str(sample_dir / "ccstories")], "include": ["*.txt", "*.jsonl", "*.jsonl.zst"]},
+        "bookcorpus": {
+            "paths": [str(sample_dir / "bookcorpus")],
+            "include": ["*.txt", "*.txt.gz", "*.txt.zst", "*.jsonl"],
+        },
+        "ccstories": {
+            "paths": [str(sample_dir / "ccstories")],
+            "include": ["*.txt", "*.jsonl", "*.jsonl.zst"],
+        },
         "ccnews": {"paths": [str(sample_dir / "ccnews")], "include": ["*.warc.gz"]},
         "pile": {"paths": [str(sample_dir / "pile")], "include": ["*.jsonl.zst"]},
         "reddit": {"paths": [str(sample_dir / "reddit")], "include": ["RC_*", "RS_*"]},
@@ -97,7 +103,9 @@ def test_identical_documents_with_1_and_8_partitions(spark, tiny_sample, ingeste
     run_ingest(spark, recipe, str(tmp_path))
 
     def fingerprint(path):
-        return sorted((d["doc_id"], hashlib.sha256(d["text"].encode()).hexdigest()) for d in read_documents(path))
+        return sorted(
+            (d["doc_id"], hashlib.sha256(d["text"].encode()).hexdigest()) for d in read_documents(path)
+        )
 
     assert fingerprint(tmp_path) == fingerprint(out)
 
@@ -107,11 +115,20 @@ def test_accounting_check_fails_loudly():
     summary = [
         {"source": "pile", "kind": "counter", "reason": "records", "n": 10, "rows": 1, "chars": None},
         {"source": "pile", "kind": "doc", "reason": None, "n": 7, "rows": 7, "chars": 700},
-        {"source": "pile", "kind": "skip", "reason": "pile_subset_excluded", "n": 2, "rows": 2, "chars": None},
+        {
+            "source": "pile",
+            "kind": "skip",
+            "reason": "pile_subset_excluded",
+            "n": 2,
+            "rows": 2,
+            "chars": None,
+        },
     ]
     stats = ingest_stats(recipe, summary, 1.0)
     assert not stats["sources"]["pile"]["balanced"]
     with pytest.raises(AccountingError, match="records read 10 != in documents 7 \\+ rejects 0 \\+ skips 2"):
         check_accounting(stats)
-    summary.append({"source": "pile", "kind": "reject", "reason": "invalid_json", "n": 1, "rows": 1, "chars": None})
+    summary.append(
+        {"source": "pile", "kind": "reject", "reason": "invalid_json", "n": 1, "rows": 1, "chars": None}
+    )
     check_accounting(ingest_stats(recipe, summary, 1.0))
