@@ -22,7 +22,7 @@ EOS = 2
 
 def phrase_documents(rng: np.random.Generator, phrases: np.ndarray, n_tokens: int) -> np.ndarray:
     """A token stream of documents (``ids + [eos]``), each a random sequence of ``phrases`` rows."""
-    out = []
+    out = [np.zeros(0, dtype=np.int64)]
     total = 0
     while total < n_tokens:
         doc = phrases[rng.integers(0, len(phrases), size=rng.integers(3, 12))].reshape(-1)

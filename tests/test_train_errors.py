@@ -145,3 +145,23 @@ def test_config_errors_name_the_key(good, tmp_path):
         train_here("--config", str(good[1]), "--out", str(good[2]), "--resume", "none")
     with pytest.raises(ConfigError, match="--config is required for a new run"):
         train_here("--out", str(tmp_path / "fresh"))
+
+
+def test_empty_valid_source_split_is_skipped_not_fatal(tmp_path):
+    """A small source's held-out documents can all land in a packing tail: its valid/<source> split then
+    has no rows. Training evaluates the other splits; naming the empty split explicitly is still an error."""
+    shards = make_shards(tmp_path / "shards", train_rows=32, valid_rows={"pile": 4, "bookcorpus": 0})
+    cfg = write_config(tmp_path / "c.toml", **{**CONFIG, "eval": {"interval": 2, "rows": 4}})
+    with one_thread():
+        assert train_here("--config", str(cfg), "--data", str(shards), "--out", str(tmp_path / "run")) == 0
+    from train.logbook import read_logbook
+
+    evals = [r for r in read_logbook(tmp_path / "run" / "logbook.jsonl") if r["event"] == "eval"]
+    assert evals and all("valid/bookcorpus" not in json.dumps(r) for r in evals)
+    assert any("valid/pile" in json.dumps(r) for r in evals)
+    bad = write_config(
+        tmp_path / "bad.toml",
+        **{**CONFIG, "eval": {"interval": 2, "rows": 4, "splits": ["valid/bookcorpus"]}},
+    )
+    with pytest.raises(DataError, match="has no rows"), one_thread():
+        train_here("--config", str(bad), "--data", str(shards), "--out", str(tmp_path / "run2"))

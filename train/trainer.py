@@ -108,8 +108,12 @@ class Trainer:
             cfg.seed,
             self.model_cfg.vocab_size,
         )
+        # By default evaluate every held-out split that has rows: a small source's valid documents can all
+        # fall into a packing tail, leaving its valid/<source> split empty (the build counts those tokens).
         splits = cfg.eval.splits or tuple(
-            s for s in self.data.splits if s == "valid" or s.startswith("valid/")
+            s
+            for s in self.data.splits
+            if (s == "valid" or s.startswith("valid/")) and manifest["splits"][s]["rows"] > 0
         )
         self.eval_sets = {
             s: eval_batches(
