@@ -1,0 +1,127 @@
+"""End-to-end corpus build on a generated corpus, local Spark: wall time per stage, docs/s and MB/s per
+core, and — in the same run — raw `tokenizers` batch-encode throughput on the same deduplicated text, the
+practical limit of the stages after ingest on this machine.
+
+    python bench/bench_build.py --sizes 100MB,1GB [--extractor resiliparse] [--master local[2]]
+
+For each size: generate (`corpus sample`), build (ingest -> filter -> dedup -> tokenize -> shards -> report),
+then encode the kept documents with the build's tokenizer in one process (`encode_batch`, all threads).
+"post-ingest ratio" = (kept-text MB / seconds of filter+dedup+tokenize+shards) / (raw encode MB/s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import pyarrow.parquet as pq  # noqa: E402
+from tokenizers import Tokenizer  # noqa: E402
+
+from corpus.build import run_build, tokenizer_file  # noqa: E402
+from corpus.config import load_recipe  # noqa: E402
+from corpus.spark import get_session  # noqa: E402
+from corpus.tables import format_table  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def recipe_for(corpus: Path, work: Path, extractor: str) -> Path:
+    text = (ROOT / "data_manifests" / "sample.toml").read_text().replace('"sample/', f'"{corpus}/')
+    text = text.replace('html_extractor = "trafilatura"', f'html_extractor = "{extractor}"')
+    path = work / "recipe.toml"
+    path.write_text(text)
+    return path
+
+
+def raw_encode(out: Path) -> tuple[float, float, int]:
+    """(MB, seconds, tokens) of encode_batch over the kept documents, in batches of 1,000."""
+    tok = Tokenizer.from_file(tokenizer_file(None, str(out)))
+    texts = pq.read_table(out / "dedup" / "documents", columns=["text"]).column("text").to_pylist()
+    mb = sum(len(t.encode()) for t in texts) / 1e6
+    started, tokens = time.perf_counter(), 0
+    for i in range(0, len(texts), 1000):
+        tokens += sum(len(e.ids) for e in tok.encode_batch_fast(texts[i : i + 1000]))
+    return mb, time.perf_counter() - started, tokens
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="100MB")
+    parser.add_argument("--extractor", default="trafilatura", choices=["trafilatura", "resiliparse"])
+    parser.add_argument("--master", default="local[2]")
+    args = parser.parse_args()
+    from corpus.sample.generate import main as sample_main
+
+    spark = get_session("bench-build", master=args.master)
+    cores = spark.sparkContext.defaultParallelism
+    rows, results = [], []
+    for size in args.sizes.split(","):
+        work = Path(tempfile.mkdtemp(prefix=f"bench-build-{size}-"))
+        sample_main(["--out", str(work / "corpus"), "--size", size, "--seed", "1"])
+        recipe = load_recipe(recipe_for(work / "corpus", work, args.extractor))
+        started = time.time()
+        stages = run_build(spark, recipe, str(work / "out"))
+        wall = time.time() - started
+        seconds = {name: r["seconds"] for name, r in stages.items()}
+        ingest = json.loads((work / "out" / "stats" / "ingest.json").read_text())
+        in_mb = sum(s["bytes"] for s in ingest["sources"].values()) / 1e6
+        docs = sum(s["documents"] for s in ingest["sources"].values())
+        kept_mb, raw_s, raw_tokens = raw_encode(work / "out")
+        post = sum(seconds[s] for s in ("filter", "dedup", "tokenize", "shards"))
+        ratio = (kept_mb / post) / (kept_mb / raw_s)
+        result = {
+            "size": size,
+            "cores": cores,
+            "wall_s": round(wall, 1),
+            "stage_s": seconds,
+            "input_mb": round(in_mb, 1),
+            "documents": docs,
+            "kept_text_mb": round(kept_mb, 1),
+            "raw_encode_mb_s": round(kept_mb / raw_s, 2),
+            "post_ingest_mb_s": round(kept_mb / post, 2),
+            "post_ingest_ratio": round(ratio, 3),
+        }
+        results.append(result)
+        rows.append(
+            [
+                size,
+                round(wall, 1),
+                *(seconds[s] for s in ("ingest", "filter", "dedup", "tokenize", "shards", "report")),
+                round(docs / wall / cores, 1),
+                round(in_mb / wall / cores, 3),
+                result["raw_encode_mb_s"],
+                result["post_ingest_mb_s"],
+                result["post_ingest_ratio"],
+            ]
+        )
+        print(json.dumps(result))
+    headers = [
+        "size",
+        "wall s",
+        "ingest",
+        "filter",
+        "dedup",
+        "tokenize",
+        "shards",
+        "report",
+        "docs/s/core",
+        "MB/s/core",
+        "raw encode MB/s",
+        "post-ingest MB/s",
+        "ratio",
+    ]
+    print(format_table(headers, rows, title=f"end-to-end build, {args.master}, {args.extractor}"))
+    spark.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
