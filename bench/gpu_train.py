@@ -100,6 +100,8 @@ def run(args: argparse.Namespace) -> dict:
                 trainer.step += 1
             sync(env.device)
             elapsed = time.perf_counter() - t0
+            if args.profile:
+                print_profile(trainer, env.device)
         finally:
             close_distributed()
     tokens_per_s = args.micro * args.seq * args.steps / elapsed
@@ -130,6 +132,20 @@ def run(args: argparse.Namespace) -> dict:
     }
 
 
+def print_profile(trainer, device: torch.device, steps: int = 3) -> None:
+    """Where a step's time goes: the top kernels/ops over a few profiled steps (stderr, for a human)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with profile(activities=activities) as prof:
+        for _ in range(steps):
+            trainer.train_step()
+            trainer.step += 1
+        sync(device)
+    sort = "cuda_time_total" if device.type == "cuda" else "cpu_time_total"
+    print(prof.key_averages().table(sort_by=sort, row_limit=30, max_name_column_width=60), file=sys.stderr)
+
+
 def sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -145,6 +161,7 @@ def main() -> int:
     p.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp32"))
     p.add_argument("--no-compile", dest="compile", action="store_false")
     p.add_argument("--device", default="auto", choices=("auto", "cuda", "cpu"))
+    p.add_argument("--profile", action="store_true", help="then profile 3 steps and print the top ops")
     p.add_argument(
         "--peak-tflops",
         type=float,
