@@ -14,13 +14,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import tomllib
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.schema import SOURCE_NAMES
+from corpus.tomlconfig import build, load_toml
 
 # OPT's Pile subsets (Zhang et al. 2022, section 3.2), by meta.pile_set_name.
 OPT_PILE_SUBSETS = (
@@ -196,67 +194,10 @@ class Recipe:
 
 def load_recipe(path: str | Path) -> Recipe:
     """Read a TOML recipe; every error names the key it is about."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RecipeError(f"recipe file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as e:
-        raise RecipeError(f"recipe {path} is not valid TOML: {e}") from None
-    data.setdefault("name", path.stem)
+    data = load_toml(path, RecipeError, "recipe")
+    data.setdefault("name", Path(path).stem)
     return recipe_from_dict(data)
 
 
 def recipe_from_dict(data: dict) -> Recipe:
-    return _build(Recipe, data, "")
-
-
-def _build(cls, data, prefix: str):
-    if not isinstance(data, dict):
-        raise RecipeError(f"recipe key '{prefix.rstrip('.') or '<top>'}' must be a table")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise RecipeError(f"recipe key '{prefix}{unknown[0]}' is not known; known keys: {', '.join(fields)}")
-    kwargs = {}
-    for name, value in data.items():
-        kwargs[name] = _convert(hints[name], value, f"{prefix}{name}")
-    missing = [
-        n
-        for n, f in fields.items()
-        if n not in kwargs and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    ]
-    if missing:
-        raise RecipeError(f"recipe key '{prefix}{missing[0]}' is required")
-    try:
-        return cls(**kwargs)
-    except RecipeError as e:
-        raise RecipeError(f"{prefix.rstrip('.') or 'recipe'}: {e}") from None
-
-
-def _convert(tp, value, key: str):
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        return _build(tp, value, key + ".")
-    if origin is dict:
-        _, val_tp = typing.get_args(tp)
-        if not isinstance(value, dict):
-            raise RecipeError(f"recipe key '{key}' must be a table")
-        return {k: _convert(val_tp, v, f"{key}.{k}") for k, v in value.items()}
-    if origin is tuple:
-        (item_tp, _) = typing.get_args(tp)
-        if not isinstance(value, list):
-            raise RecipeError(f"recipe key '{key}' must be a list, not {type(value).__name__}")
-        return tuple(_convert(item_tp, v, f"{key}[{i}]") for i, v in enumerate(value))
-    if origin in (typing.Union, types.UnionType):
-        raise RecipeError(f"recipe key '{key}': union types are not supported in recipes")
-    if tp is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if tp in (int, str, bool, float):
-        if type(value) is not tp:
-            raise RecipeError(
-                f"recipe key '{key}' must be {tp.__name__}, not {type(value).__name__} ({value!r})"
-            )
-        return value
-    raise RecipeError(f"recipe key '{key}': unsupported type {tp}")
+    return build(Recipe, data, RecipeError, "recipe")

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from corpus.tomlconfig import build, load_toml
 
 
 class ConfigError(ValueError):
@@ -166,19 +166,13 @@ FROZEN_ON_RESUME = ("seed", "model.")
 
 def load_config(path: str | Path) -> TrainConfig:
     """Read a TOML config; every error names the key it is about."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"config {path} is not valid TOML: {e}") from None
-    data.setdefault("name", path.stem)
+    data = load_toml(path, ConfigError, "config")
+    data.setdefault("name", Path(path).stem)
     return config_from_dict(data)
 
 
 def config_from_dict(data: dict) -> TrainConfig:
-    return _build(TrainConfig, data, "")
+    return build(TrainConfig, data, ConfigError, "config")
 
 
 def parse_override(text: str) -> tuple[str, object]:
@@ -230,43 +224,3 @@ def _lists(d):
     if isinstance(d, dict):
         return {k: _lists(v) for k, v in d.items()}
     return list(d) if isinstance(d, tuple) else d
-
-
-def _build(cls, data, prefix: str):
-    if not isinstance(data, dict):
-        raise ConfigError(f"config key '{prefix.rstrip('.') or '<top>'}' must be a table")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - set(fields))
-    if unknown:
-        raise ConfigError(f"config key '{prefix}{unknown[0]}' is not known; known keys: {', '.join(fields)}")
-    kwargs = {name: _convert(hints[name], value, f"{prefix}{name}") for name, value in data.items()}
-    try:
-        return cls(**kwargs)
-    except ConfigError as e:
-        raise ConfigError(f"{prefix.rstrip('.') or 'config'}: {e}") from None
-
-
-def _convert(tp, value, key: str):
-    origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
-        return _build(tp, value, key + ".")
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if value is None:
-            return None
-        return _convert(args[0], value, key)
-    if origin is tuple:
-        (item_tp, _) = typing.get_args(tp)
-        if not isinstance(value, list | tuple):
-            raise ConfigError(f"config key '{key}' must be a list, not {type(value).__name__}")
-        return tuple(_convert(item_tp, v, f"{key}[{i}]") for i, v in enumerate(value))
-    if tp is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if tp in (int, str, bool, float):
-        if type(value) is not tp:
-            raise ConfigError(
-                f"config key '{key}' must be {tp.__name__}, not {type(value).__name__} ({value!r})"
-            )
-        return value
-    raise ConfigError(f"config key '{key}': unsupported type {tp}")
