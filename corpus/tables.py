@@ -34,24 +34,23 @@ def _fmt(value) -> str:
 
 
 def ingest_table(stats: dict) -> str:
-    rows = []
-    for name, s in stats["sources"].items():
-        reasons = {**{f"R:{k}": v for k, v in s["rejects"].items()}, **{k: v for k, v in s["skips"].items()}}
-        detail = ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())) or "-"
-        rows.append(
-            [
-                name,
-                s["files"],
-                s["records"],
-                s["documents"],
-                sum(s["rejects"].values()),
-                sum(s["skips"].values()),
-                round(s["bytes"] / 1e6, 2),
-                s["docs_per_s_per_core"],
-                "ok" if s["balanced"] else "MISMATCH",
-                detail,
-            ]
-        )
+    """Per-source totals, then rejects and skips by reason (one column per source)."""
+    sources = stats["sources"]
+    rows = [
+        [
+            name,
+            s["files"],
+            s["records"],
+            s["documents"],
+            sum(s["rejects"].values()),
+            sum(s["skips"].values()),
+            round(s["bytes"] / 1e6, 2),
+            s["docs_per_s_per_core"],
+            s["mb_per_s_per_core"],
+            "ok" if s["balanced"] else "MISMATCH",
+        ]
+        for name, s in sources.items()
+    ]
     headers = [
         "source",
         "files",
@@ -61,7 +60,18 @@ def ingest_table(stats: dict) -> str:
         "skips",
         "MB",
         "docs/s/core",
+        "MB/s/core",
         "balance",
-        "reasons (R: = reject)",
     ]
-    return format_table(headers, rows, title=f"ingest: {stats['recipe']} ({stats['elapsed_s']} s)")
+    parts = [format_table(headers, rows, title=f"ingest: {stats['recipe']} ({stats['elapsed_s']} s)")]
+    reasons = sorted(
+        {("reject", r) for s in sources.values() for r in s["rejects"]}
+        | {("skip", r) for s in sources.values() for r in s["skips"]}
+    )
+    if reasons:
+        by_reason = [
+            [f"{kind}: {reason}", *(sources[n][kind + "s"].get(reason, 0) for n in sources)]
+            for kind, reason in reasons
+        ]
+        parts.append(format_table(["records by reason", *sources], by_reason))
+    return "\n\n".join(parts)

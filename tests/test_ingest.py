@@ -132,3 +132,28 @@ def test_accounting_check_fails_loudly():
         {"source": "pile", "kind": "reject", "reason": "invalid_json", "n": 1, "rows": 1, "chars": None}
     )
     check_accounting(ingest_stats(recipe, summary, 1.0))
+
+
+def test_ingest_table_lists_totals_and_reasons(ingested):
+    from corpus.tables import ingest_table
+
+    _, stats = ingested
+    text = ingest_table(stats)
+    pile = stats["sources"]["pile"]
+    line = next(row for row in text.splitlines() if row.startswith("pile "))
+    assert line.split()[1:6] == [
+        f"{v:,}"
+        for v in (
+            pile["files"],
+            pile["records"],
+            pile["documents"],
+            sum(pile["rejects"].values()),
+            sum(pile["skips"].values()),
+        )
+    ]
+    assert line.split()[-1] == "ok"
+    reason = next(row for row in text.splitlines() if row.startswith("skip: pile_subset_excluded"))
+    assert (
+        reason.split()[2 + list(stats["sources"]).index("pile")]
+        == f"{pile['skips']['pile_subset_excluded']:,}"
+    )
