@@ -155,14 +155,36 @@ def make_read_partition(ingest_cfg, normalize_cfg):
     return read_partition
 
 
-def make_build_threads(bot_authors: tuple[str, ...], normalize_cfg):
-    """The applyInArrow function for Reddit: all part rows of one link_id in, thread doc + skips out."""
+def make_build_threads(bot_authors: tuple[str, ...], ingest_cfg, normalize_cfg):
+    """The mapInArrow function for Reddit: part rows sorted by link_id in, thread docs + skips out.
 
-    def build(table: pa.Table) -> pa.Table:
+    Rows arrive partitioned and sorted by ``group_key``, so one pass holds one thread at a time. (A
+    grouped ``applyInArrow`` costs a Python round trip per group: with ~10k small threads per 100 MB of
+    dumps that was ~95% of the ingest stage.)
+    """
+
+    def build(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from corpus.sources.reddit import build_threads
 
-        rows = list(build_threads(table.to_pylist(), bot_authors))
-        return pa.Table.from_batches([_to_batch(normalize_rows(rows, normalize_cfg))])
+        batcher = _Batcher(ingest_cfg.batch_rows, ingest_cfg.batch_bytes)
+        key, thread = None, []
+
+        def finish(rows: list[dict]) -> Iterator[pa.RecordBatch]:
+            for out in build_threads(rows, bot_authors):
+                if batcher.add(out):
+                    yield _to_batch(normalize_rows(batcher.take(), normalize_cfg))
+
+        for batch in batches:
+            for row in batch.to_pylist():
+                if row["group_key"] != key and thread:
+                    yield from finish(thread)
+                    thread = []
+                key = row["group_key"]
+                thread.append(row)
+        if thread:
+            yield from finish(thread)
+        if batcher.pending:
+            yield _to_batch(normalize_rows(batcher.take(), normalize_cfg))
 
     return build
 
@@ -206,10 +228,12 @@ def ingest_rows(spark, recipe: Recipe, files: list[InputFile]):
     if "reddit" not in recipe.sources:
         return rows
     bots = recipe.sources["reddit"].reddit_bot_authors
+    partitions = recipe.partitions or spark.sparkContext.defaultParallelism
     threads = (
         rows.filter(F.col("kind") == KIND_PART)
-        .groupBy("group_key")
-        .applyInArrow(make_build_threads(bots, recipe.normalize), INGEST_ROW_DDL)
+        .repartition(partitions, "group_key")
+        .sortWithinPartitions("group_key", "location")
+        .mapInArrow(make_build_threads(bots, recipe.ingest, recipe.normalize), INGEST_ROW_DDL)
     )
     return rows.filter(F.col("kind") != KIND_PART).unionByName(threads)
 
