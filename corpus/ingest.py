@@ -215,15 +215,34 @@ def source_options(recipe: Recipe, source: str) -> str:
     return json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}, sort_keys=True)
 
 
+def pack_files(file_rows: list[tuple], max_bytes: int, max_files: int) -> list[list[tuple]]:
+    """Group (source, uri, rel_path, size, options) rows into tasks: largest files first (so a big file does
+    not start last), each task filled up to ``max_bytes`` or ``max_files``.
+
+    >>> [len(t) for t in pack_files([("s", f"f{i}", "", size, "") for i, size in enumerate([90, 5, 5, 5])], 10, 2)]
+    [1, 2, 1]
+    """
+    tasks: list[list[tuple]] = []
+    size = 0
+    for row in sorted(file_rows, key=lambda r: (-r[3], r[1])):
+        if not tasks or size + row[3] > max_bytes or len(tasks[-1]) >= max_files:
+            tasks.append([])
+            size = 0
+        tasks[-1].append(row)
+        size += row[3]
+    return tasks or [[]]
+
+
 def ingest_rows(spark, recipe: Recipe, files: list[InputFile]):
     """The DataFrame of all ingest rows (documents, rejects, skips, counters) for ``files``."""
     from pyspark.sql import functions as F
 
     file_rows = [(f.source, f.uri, f.rel_path, f.size, source_options(recipe, f.source)) for f in files]
-    # Largest files first so one big file does not start last; one slice per `files_per_partition` files.
-    file_rows.sort(key=lambda r: (-r[3], r[1]))
-    n_slices = max(1, -(-len(file_rows) // recipe.ingest.files_per_partition))
-    files_df = spark.createDataFrame(spark.sparkContext.parallelize(file_rows, n_slices), FILE_DDL)
+    tasks = pack_files(file_rows, recipe.ingest.partition_bytes, recipe.ingest.files_per_partition)
+    # One list of files per slice, so each Spark task gets exactly the files packed for it.
+    files_df = spark.createDataFrame(
+        spark.sparkContext.parallelize(tasks, len(tasks)).flatMap(lambda files: files), FILE_DDL
+    )
     rows = files_df.mapInArrow(make_read_partition(recipe.ingest, recipe.normalize), INGEST_ROW_DDL)
     if "reddit" not in recipe.sources:
         return rows

@@ -99,7 +99,9 @@ def test_documents_are_normalized_and_complete(ingested):
 
 def test_identical_documents_with_1_and_8_partitions(spark, tiny_sample, ingested, tmp_path):
     out, _ = ingested
-    recipe = sample_recipe(tiny_sample, partitions=8, ingest={"files_per_partition": 8})
+    recipe = sample_recipe(
+        tiny_sample, partitions=8, ingest={"files_per_partition": 3, "partition_bytes": 1 << 16}
+    )
     run_ingest(spark, recipe, str(tmp_path))
 
     def fingerprint(path):
@@ -157,3 +159,13 @@ def test_ingest_table_lists_totals_and_reasons(ingested):
         reason.split()[2 + list(stats["sources"]).index("pile")]
         == f"{pile['skips']['pile_subset_excluded']:,}"
     )
+
+
+def test_files_are_packed_into_tasks_by_bytes_and_count():
+    from corpus.ingest import pack_files
+
+    rows = [("s", f"f{i}", f"f{i}", size, "") for i, size in enumerate([90, 5, 5, 5, 3])]
+    tasks = pack_files(rows, max_bytes=10, max_files=2)
+    assert [[r[1] for r in t] for t in tasks] == [["f0"], ["f1", "f2"], ["f3", "f4"]]
+    assert sorted(r for t in tasks for r in t) == sorted(rows)  # every file in exactly one task
+    assert pack_files([], 10, 2) == [[]]
