@@ -31,7 +31,8 @@ import torch  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.shard_format import FORMAT_NAME, FORMAT_VERSION, write_manifest, write_shard  # noqa: E402
+from gpu_train import random_shards  # noqa: E402  (bench/ is sys.path[0] when run as a script)
+
 from train.config import config_from_dict  # noqa: E402
 from train.distributed import close_distributed, init_distributed  # noqa: E402
 from train.trainer import Trainer  # noqa: E402
@@ -44,32 +45,6 @@ CONFIGS = {
     "small": ({"hidden_size": 256, "num_layers": 4, "num_heads": 4, "ffn_dim": 1024}, 4, 512),
 }
 VOCAB = 8192
-
-
-def random_shards(root: Path, seq_len: int, rows: int) -> Path:
-    ids = np.random.default_rng(0).integers(3, VOCAB, size=(rows, seq_len), dtype=np.int64)
-    entry = write_shard(root / "train" / "part-00000.arrow", ids, "uint16")
-    split = {
-        "rows": rows,
-        "tokens": rows * seq_len,
-        "source_tokens": {},
-        "shards": [{"path": "train/part-00000.arrow", **entry, "source_tokens": {}}],
-    }
-    write_manifest(
-        root,
-        {
-            "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "seq_len": seq_len,
-            "dtype": "uint16",
-            "vocab_size": VOCAB,
-            "eos_id": 2,
-            "pad_id": 1,
-            "tokenizer": {"kind": "bench", "sha256": "bench"},
-            "splits": {"train": split},
-        },
-    )
-    return root
 
 
 def hf_loop(model_cfg, lr: float):
@@ -96,7 +71,7 @@ def hf_loop(model_cfg, lr: float):
 def bench(name: str, rounds: int, steps_per_round: int) -> dict:
     overrides, rows, seq_len = CONFIGS[name]
     with tempfile.TemporaryDirectory() as tmp:
-        shards = random_shards(Path(tmp) / "shards", seq_len, rows * 64)
+        shards = random_shards(Path(tmp) / "shards", rows * 64, seq_len, VOCAB)
         cfg = config_from_dict(
             {
                 "model": {"preset": "tiny", **overrides},

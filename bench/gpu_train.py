@@ -35,8 +35,9 @@ from train.trainer import Trainer  # noqa: E402
 OPT_DICTIONARY = 50265  # token ids the data may hold; the model pads its embedding to 50,272
 
 
-def random_shards(root: Path, rows: int, row_tokens: int) -> Path:
-    ids = np.random.default_rng(0).integers(3, OPT_DICTIONARY, size=(rows, row_tokens), dtype=np.int64)
+def random_shards(root: Path, rows: int, row_tokens: int, vocab: int = OPT_DICTIONARY) -> Path:
+    """One train shard of uniformly random token ids (3..vocab) and its manifest: throughput only."""
+    ids = np.random.default_rng(0).integers(3, vocab, size=(rows, row_tokens), dtype=np.int64)
     entry = write_shard(root / "train" / "part-00000.arrow", ids, "uint16")
     split = {
         "rows": rows,
@@ -44,20 +45,18 @@ def random_shards(root: Path, rows: int, row_tokens: int) -> Path:
         "source_tokens": {},
         "shards": [{"path": "train/part-00000.arrow", **entry, "source_tokens": {}}],
     }
-    write_manifest(
-        root,
-        {
-            "format": FORMAT_NAME,
-            "format_version": FORMAT_VERSION,
-            "seq_len": row_tokens,
-            "dtype": "uint16",
-            "vocab_size": OPT_DICTIONARY,
-            "eos_id": 2,
-            "pad_id": 1,
-            "tokenizer": {"kind": "bench", "sha256": "random"},
-            "splits": {"train": split},
-        },
-    )
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "seq_len": row_tokens,
+        "dtype": "uint16",
+        "vocab_size": vocab,
+        "eos_id": 2,
+        "pad_id": 1,
+        "tokenizer": {"kind": "bench", "sha256": "random"},
+        "splits": {"train": split},
+    }
+    write_manifest(root, manifest)
     return root
 
 
