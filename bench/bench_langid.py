@@ -34,8 +34,8 @@ import pyarrow as pa  # noqa: E402
 from eval_langid import langid_documents, sample_documents  # noqa: E402
 
 from corpus.config import FilterConfig  # noqa: E402
-from corpus.filters import filter_documents  # noqa: E402
-from corpus.filters.english import detect_english, english_probability, langdetect_is_english  # noqa: E402
+from corpus.filters import english_decision, filter_documents  # noqa: E402
+from corpus.filters.english import english_probability, langdetect_is_english  # noqa: E402
 from corpus.schema import DOCUMENT_SCHEMA  # noqa: E402
 
 
@@ -79,18 +79,7 @@ def bench(name: str, docs: list[tuple[str, str]], seed: int, repeat: int) -> Non
     chars = sum(len(t) for t in texts)
 
     def ours():
-        return [
-            detect_english(
-                t,
-                seed=seed,
-                sample_chars=cfg.english_sample_chars,
-                segment_words=cfg.english_segment_words,
-                langdetect_chars=cfg.langdetect_chars,
-                langdetect_calls=cfg.langdetect_calls,
-                min_english_share=cfg.min_english_share,
-            )
-            for t in texts
-        ]
+        return [english_decision(t, cfg, seed) for t in texts]
 
     batch = as_batch(texts)
     t_ref, w_ref, reference = best_of(repeat, lambda: [langdetect_is_english(t, seed) for t in texts])

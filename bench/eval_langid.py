@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpus.config import FilterConfig  # noqa: E402
-from corpus.filters import document_verdict  # noqa: E402
-from corpus.filters.english import detect_english, langdetect_is_english  # noqa: E402
+from corpus.filters import document_verdict, english_decision  # noqa: E402
+from corpus.filters.english import langdetect_is_english  # noqa: E402
 
 
 def langid_documents(data: Path, sentences: int) -> list[tuple[str, str, str]]:
@@ -132,15 +132,7 @@ def compare(name: str, docs: list[tuple[str, str, str]], seed: int, cfg: FilterC
     """Ours vs langdetect on (language, text, part) triples; one block per part and for all of them."""
     ours, calls = [], []
     for _, text, _ in docs:
-        decision = detect_english(
-            text,
-            seed=seed,
-            sample_chars=cfg.english_sample_chars,
-            segment_words=cfg.english_segment_words,
-            langdetect_chars=cfg.langdetect_chars,
-            langdetect_calls=cfg.langdetect_calls,
-            min_english_share=cfg.min_english_share,
-        )
+        decision = english_decision(text, cfg, seed)
         ours.append(decision.is_english)
         calls.append(decision.langdetect_calls)
     reference = [langdetect_is_english(text, seed) for _, text, _ in docs]

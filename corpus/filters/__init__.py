@@ -50,6 +50,19 @@ DROPPED_SCHEMA = pa.schema(
 )
 
 
+def english_decision(text: str, cfg: FilterConfig, seed: int):
+    """``detect_english`` with the recipe's sampling and langdetect bounds."""
+    return detect_english(
+        text,
+        seed=seed,
+        sample_chars=cfg.english_sample_chars,
+        segment_words=cfg.english_segment_words,
+        langdetect_chars=cfg.langdetect_chars,
+        langdetect_calls=cfg.langdetect_calls,
+        min_english_share=cfg.min_english_share,
+    )
+
+
 def document_verdict(
     text: str, subset: str | None, cfg: FilterConfig, seed: int
 ) -> tuple[str | None, float, str, int | None]:
@@ -60,15 +73,7 @@ def document_verdict(
     )
     if reason is not None or exempt or not cfg.english:
         return reason, score, "", None
-    decision = detect_english(
-        text,
-        seed=seed,
-        sample_chars=cfg.english_sample_chars,
-        segment_words=cfg.english_segment_words,
-        langdetect_chars=cfg.langdetect_chars,
-        langdetect_calls=cfg.langdetect_calls,
-        min_english_share=cfg.min_english_share,
-    )
+    decision = english_decision(text, cfg, seed)
     if decision.is_english:
         return None, decision.english_share, decision.detail, decision.langdetect_calls
     return NOT_ENGLISH, decision.english_share, decision.detail, decision.langdetect_calls
