@@ -26,7 +26,9 @@ from tokenizers import Tokenizer  # noqa: E402
 from corpus.build import run_build, tokenizer_file  # noqa: E402
 from corpus.config import load_recipe  # noqa: E402
 from corpus.spark import get_session  # noqa: E402
+from corpus.stage import STAGES, marker_path  # noqa: E402
 from corpus.tables import format_table  # noqa: E402
+from corpus.tokenize import TRAINED_PATH  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,6 +52,13 @@ def raw_encode(out: Path) -> tuple[float, float, int]:
     return mb, time.perf_counter() - started, tokens
 
 
+def stage_seconds(out: Path, stage: str, result: dict) -> float:
+    """This run's seconds for the stage, or those its marker recorded when it was skipped (--work)."""
+    if not result["skipped"]:
+        return result["seconds"]
+    return json.loads(marker_path(out, stage).read_text())["stats"]["seconds"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -57,6 +66,12 @@ def main() -> int:
     parser.add_argument("--sizes", default="100MB")
     parser.add_argument("--extractor", default="trafilatura", choices=["trafilatura", "resiliparse"])
     parser.add_argument("--master", default="local[2]")
+    parser.add_argument(
+        "--work",
+        default=None,
+        help="keep corpus and build under WORK/<size> and reuse them (finished stages are skipped)",
+    )
+    parser.add_argument("--force", default=None, help="with --work: rerun from this stage on")
     args = parser.parse_args()
     from corpus.sample.generate import main as sample_main
 
@@ -64,13 +79,21 @@ def main() -> int:
     cores = spark.sparkContext.defaultParallelism
     rows, results = [], []
     for size in args.sizes.split(","):
-        work = Path(tempfile.mkdtemp(prefix=f"bench-build-{size}-"))
-        sample_main(["--out", str(work / "corpus"), "--size", size, "--seed", "1"])
+        if args.work:
+            work = Path(args.work) / size
+            work.mkdir(parents=True, exist_ok=True)
+        else:
+            work = Path(tempfile.mkdtemp(prefix=f"bench-build-{size}-"))
+        if not (work / "corpus" / "ground_truth.json").exists():
+            sample_main(["--out", str(work / "corpus"), "--size", size, "--seed", "1"])
         recipe = load_recipe(recipe_for(work / "corpus", work, args.extractor))
+        if args.force and STAGES.index(args.force) <= STAGES.index("tokenize"):
+            # a rerun reuses a BPE trained with the same settings; the benchmark times the training
+            (work / "out" / TRAINED_PATH).unlink(missing_ok=True)
         started = time.time()
-        stages = run_build(spark, recipe, str(work / "out"))
+        stages = run_build(spark, recipe, str(work / "out"), force_from=args.force)
         wall = time.time() - started
-        seconds = {name: r["seconds"] for name, r in stages.items()}
+        seconds = {name: stage_seconds(work / "out", name, r) for name, r in stages.items()}
         ingest = json.loads((work / "out" / "stats" / "ingest.json").read_text())
         in_mb = sum(s["bytes"] for s in ingest["sources"].values()) / 1e6
         docs = sum(s["documents"] for s in ingest["sources"].values())

@@ -314,11 +314,15 @@ def run_dedup(
         timer.add("write", t0)
 
         t0 = time.time()
-        written = (
-            spark.read.parquet(f"{out}/dedup/documents")
-            .groupBy("source")
-            .agg(F.count("*").alias("docs"), F.sum(F.octet_length("text")).alias("bytes"))
+        # What was written, counted from the files (rows per source need no column data, only Parquet
+        # metadata); the bytes come from the cached scan of the kept documents' texts.
+        written_docs = spark.read.parquet(f"{out}/dedup/documents").groupBy("source").count().collect()
+        kept_bytes = (
+            meta.join(removed, "doc_id", "left_anti").groupBy("source").agg(F.sum("n_bytes")).collect()
         )
+        written = {r["source"]: {"docs": r["count"], "bytes": 0} for r in written_docs}
+        for r in kept_bytes:
+            written.setdefault(r[0], {"docs": 0, "bytes": 0})["bytes"] = r[1] or 0
         stats = _stats(recipe, inputs, clusters, docs, written, near, layout, n_docs)
         timer.add("stats", t0)
     finally:
@@ -367,8 +371,6 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
     """Steps 2-6; returns (near_map DataFrame[doc_id, near_keeper], verified edges, numbers)."""
     from pyspark.sql import functions as F
 
-    from corpus.components import connected_components
-
     b, r = layout["bands"], layout["rows"]
     t0 = time.time()
     bands = text_docs.mapInArrow(make_band_rows(cfg, seed, b, r), BAND_DDL).join(
@@ -414,6 +416,32 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
     verified = timer.keep(scored.where(passed))  # computed from the cached scores on first use
 
     t0 = time.time()
+    if n_verified <= cfg.local_graph_max_edges:
+        near_map, rounds = _near_map_on_driver(spark, verified, meta), 0
+        near_map, _ = timer.materialize("components", near_map, t0)
+    else:
+        near_map, rounds = _near_map_in_spark(verified, meta, cfg.max_cc_iterations, timer, t0)
+
+    numbers = {
+        "band_rows": n_band_rows,
+        "candidate_pairs": n_candidates,
+        "verified_pairs": n_verified,
+        "cc_rounds": rounds,
+        "components_on": "driver" if n_verified <= cfg.local_graph_max_edges else "spark",
+        "candidate_jaccard": _merge_bins(histogram),
+    }
+    return near_map, verified, numbers
+
+
+NEAR_MAP_DDL = "doc_id string, source string, n_bytes int, near_keeper string, near_keeper_source string"
+
+
+def _near_map_in_spark(verified, meta, max_iterations: int, timer, t0: float):
+    """(near_map, rounds): connected components of the verified edges with Spark jobs (any graph size)."""
+    from pyspark.sql import functions as F
+
+    from corpus.components import connected_components
+
     vertices = (
         verified.select(F.col("doc_a").alias("doc_id"))
         .unionByName(verified.select(F.col("doc_b").alias("doc_id")))
@@ -427,7 +455,7 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
     va = vertices.select(F.col("doc_id").alias("doc_a"), F.col("vid").alias("src"))
     vb = vertices.select(F.col("doc_id").alias("doc_b"), F.col("vid").alias("dst"))
     graph = verified.join(va, "doc_a").join(vb, "doc_b").select("src", "dst")
-    result = connected_components(graph, cfg.max_cc_iterations)
+    result = connected_components(graph, max_iterations)
     components = result.labels.join(vertices.withColumnRenamed("vid", "vertex"), "vertex").select(
         "doc_id", F.col("component")
     )
@@ -446,15 +474,63 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
         "doc_id", "source", "n_bytes", "near_keeper", "near_keeper_source"
     )
     near_map, _ = timer.materialize("near_keepers", near_map, t0)
+    return near_map, result.rounds
 
-    numbers = {
-        "band_rows": n_band_rows,
-        "candidate_pairs": n_candidates,
-        "verified_pairs": n_verified,
-        "cc_rounds": result.rounds,
-        "candidate_jaccard": _merge_bins(histogram),
-    }
-    return near_map, verified, numbers
+
+def _near_map_on_driver(spark, verified, meta):
+    """The same near_map as ``_near_map_in_spark`` for a graph small enough for the driver: the verified
+    edges are collected, union-find gives the components, and the keeper rule picks each one's keeper
+    from the members' (priority, bytes, doc_id), collected by a broadcast join on the members."""
+    from pyspark.sql import functions as F
+
+    edges = [(r["doc_a"], r["doc_b"]) for r in verified.select("doc_a", "doc_b").collect()]
+    component = union_find_components(edges)
+    if not component:
+        return spark.createDataFrame([], NEAR_MAP_DDL)
+    members = spark.createDataFrame([(d,) for d in sorted(component)], "doc_id string")
+    attrs = (
+        meta.join(F.broadcast(members), "doc_id").select("doc_id", "source", "n_bytes", "priority").collect()
+    )
+    best: dict[str, tuple] = {}
+    for r in attrs:
+        key = (r["priority"], -r["n_bytes"], r["doc_id"], r["source"])  # keeper_order(), as a tuple
+        root = component[r["doc_id"]]
+        if root not in best or key < best[root]:
+            best[root] = key
+    rows = [
+        (
+            r["doc_id"],
+            r["source"],
+            r["n_bytes"],
+            best[component[r["doc_id"]]][2],
+            best[component[r["doc_id"]]][3],
+        )
+        for r in sorted(attrs, key=lambda r: r["doc_id"])
+    ]
+    return spark.createDataFrame(rows, NEAR_MAP_DDL)
+
+
+def union_find_components(edges) -> dict[str, str]:
+    """Every vertex of the undirected ``edges`` -> the smallest vertex of its connected component.
+
+    >>> union_find_components([("b", "c"), ("d", "c"), ("x", "y")])
+    {'b': 'b', 'c': 'b', 'd': 'b', 'x': 'x', 'y': 'x'}
+    """
+    parent: dict[str, str] = {}
+
+    def find(v: str) -> str:
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]  # path halving keeps the trees flat
+            v = parent[v]
+        return v
+
+    for a, b in edges:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        ra, rb = find(a), find(b)
+        if ra != rb:  # the smaller root wins, so every root is its component's smallest vertex
+            parent[max(ra, rb)] = min(ra, rb)
+    return {v: find(v) for v in sorted(parent)}
 
 
 def _merge_bins(rows) -> list[list]:
@@ -515,8 +591,8 @@ def _stats(recipe, inputs: list, clusters, docs, written, near: dict, layout: di
             counts[unit] += value
             by_keeper = matrix[unit].setdefault(row["source"], {})
             by_keeper[row["keeper_source"]] = by_keeper.get(row["keeper_source"], 0) + value
-    for row in written.collect():
-        per_source[row["source"]]["kept"] = {"docs": row["docs"], "bytes": row["bytes"] or 0}
+    for source, kept in written.items():
+        per_source[source]["kept"] = kept
     for s in per_source.values():
         s["accounted"] = s["exact_dups"]["docs"] + s["near_dups"]["docs"] + s["kept"]["docs"]
         s["balanced"] = s["accounted"] == s["in"]["docs"] and (
@@ -558,6 +634,7 @@ def _stats(recipe, inputs: list, clusters, docs, written, near: dict, layout: di
         "rejected_share": round((candidates - verified) / candidates, 6) if candidates else 0.0,
         "candidate_jaccard_histogram": near["candidate_jaccard"],
         "cc_rounds": near["cc_rounds"],
+        "components_on": near.get("components_on"),
         "clusters": sum(n for _, n in histogram),
         "cluster_size_histogram": histogram,
         "largest_clusters": _largest_clusters(clusters, docs, top),
@@ -581,12 +658,19 @@ def _largest_clusters(clusters, docs, top: list) -> list[dict]:
         c["kinds"][row["kind"]] = c["kinds"].get(row["kind"], 0) + row["count"]
     # rank 1 is the keeper, then the first members by doc_id; WindowGroupLimit keeps this streaming
     rank = F.row_number().over(Window.partitionBy("cluster_id").orderBy(F.desc("is_keeper"), "doc_id"))
-    shown = (
+    ranked = (
         in_top.select("cluster_id", "doc_id", "source", "kind", rank.alias("rank"))
         .where(F.col("rank") <= MEMBERS_SHOWN + 1)
-        .join(docs.select("doc_id", F.substring("text", 1, SNIPPET_CHARS).alias("snippet")), "doc_id")
         .collect()
     )
+    # the few ids shown are pushed down to the Parquet scan (its files are sorted by doc_id)
+    snippets = {
+        r["doc_id"]: r["snippet"]
+        for r in docs.where(F.col("doc_id").isin(sorted({r["doc_id"] for r in ranked})))
+        .select("doc_id", F.substring("text", 1, SNIPPET_CHARS).alias("snippet"))
+        .collect()
+    }
+    shown = [{**r.asDict(), "snippet": snippets[r["doc_id"]]} for r in ranked]
     largest = []
     for row in top:
         cid = row["cluster_id"]
@@ -647,5 +731,6 @@ def dedup_table(stats: dict) -> str:
         f"{table}\n"
         f"bands {layout['bands']} x {layout['rows']} (recall {layout['recall_at_threshold']} at J = {layout['threshold']}); "
         f"candidate pairs {stats['candidate_pairs']:,}, verified {stats['verified_pairs']:,} "
-        f"(rejected {stats['rejected_share']:.1%}); clusters {stats['clusters']:,}; CC rounds {stats['cc_rounds']}"
+        f"(rejected {stats['rejected_share']:.1%}); clusters {stats['clusters']:,}; "
+        f"components on the {stats.get('components_on') or '-'} ({stats['cc_rounds']} Spark rounds)"
     )

@@ -2,10 +2,8 @@
 
 The pieces, in the order the dedup stage uses them:
 
-- ``shingles``: lowercase, tokens are ``\\w+`` runs (Unicode), word n-grams joined by one space; a document
-  with fewer than ``n`` tokens is one shingle of all its tokens, one without tokens has no shingles. The
-  sample generator measures planted Jaccard levels with exactly this rule.
-- ``hash_shingles``: xxh64 of each shingle's UTF-8 bytes (64 bits, so a billion-document corpus does not
+- ``shingles`` / ``hash_batch`` (corpus/shingling.py): lowercase ``\\w+`` tokens, word n-grams, and
+  their 64-bit hashes computed for a whole batch in numpy (64 bits, so a billion-document corpus does not
   saturate the hash space the way 32-bit hashes do).
 - ``make_permutations`` / ``signatures``: datasketch's ``affine64`` scheme (datasketch >= 2.0): every input
   hash is pre-mixed once with the MurmurHash3 64-bit finalizer, then permutation k maps it to
@@ -30,117 +28,27 @@ The pieces, in the order the dedup stage uses them:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-import xxhash
 
-TOKEN_RE = re.compile(r"\w+")
+from corpus.shingling import (  # noqa: F401  (the shingle rule and its hashes, re-exported)
+    doc_shingle_hashes,
+    fmix64,
+    hash_batch,
+    hash_shingles,
+    jaccard,
+    shingle_hash,
+    shingle_hash_set,
+    shingle_set,
+    shingles,
+    tokens,
+)
+
 UINT64_MAX = np.uint64(2**64 - 1)
 # Shingles per numpy block in ``signatures``: block x num_perm x 8 bytes = 2 MiB at 128 permutations,
 # small enough to stay in cache across the multiply / add / min passes.
 SIGNATURE_BLOCK = 2048
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Shingles and their hashes
-# ---------------------------------------------------------------------------------------------------------
-
-
-def tokens(text: str) -> list[str]:
-    """Lowercased ``\\w+`` tokens of ``text``.
-
-    >>> tokens("Don't PANIC, 42!")
-    ['don', 't', 'panic', '42']
-    """
-    return TOKEN_RE.findall(text.lower())
-
-
-def shingles(text: str, n: int = 5) -> list[str]:
-    """Word n-grams of ``text`` joined by single spaces, in order (repeats kept; the set is what counts).
-
-    >>> shingles("a b c d", 3)
-    ['a b c', 'b c d']
-    >>> shingles("Too short", 5)
-    ['too short']
-    >>> shingles("...", 5)
-    []
-    """
-    toks = tokens(text)
-    if len(toks) < n:
-        return [" ".join(toks)] if toks else []
-    # zip over shifted views builds every n-gram at C speed (no Python bytecode per shingle).
-    return list(map(" ".join, zip(*(toks[i:] for i in range(n)), strict=False)))
-
-
-def shingle_set(text: str, n: int = 5) -> set[str]:
-    return set(shingles(text, n))
-
-
-def jaccard(a: set, b: set) -> float:
-    """Jaccard similarity of two sets; two empty sets are not similar (0.0)."""
-    union = len(a | b)
-    return len(a & b) / union if union else 0.0
-
-
-def shingle_hash(shingle: str) -> int:
-    """The 64-bit hash of one shingle (also the ``hashfunc`` to give datasketch for a bit-exact comparison)."""
-    return xxhash.xxh64_intdigest(shingle.encode("utf-8"))
-
-
-def hash_shingles(items: Sequence[str]) -> np.ndarray:
-    """xxh64 of each shingle's UTF-8 bytes, as uint64."""
-    return np.fromiter(map(xxhash.xxh64_intdigest, map(str.encode, items)), dtype=np.uint64, count=len(items))
-
-
-def doc_shingle_hashes(text: str, n: int, chunk_chars: int = 1 << 20) -> np.ndarray:
-    """``hash_shingles(shingles(text, n))`` in bounded memory: a long text is tokenized in pieces of about
-    ``chunk_chars`` characters cut at whitespace, carrying the last n - 1 tokens across each cut, so a
-    50 MB document never becomes one list of millions of shingle strings."""
-    if len(text) <= chunk_chars:
-        return hash_shingles(shingles(text, n))
-    parts: list[np.ndarray] = []
-    carry: list[str] = []
-    for piece in _pieces(text, chunk_chars):
-        toks = carry + tokens(piece)
-        if len(toks) >= n:
-            parts.append(hash_shingles(list(map(" ".join, zip(*(toks[i:] for i in range(n)), strict=False)))))
-            carry = toks[len(toks) - (n - 1) :] if n > 1 else []
-        else:
-            carry = toks
-    if not parts:  # the whole text has fewer than n tokens
-        return hash_shingles([" ".join(carry)] if carry else [])
-    return np.concatenate(parts)
-
-
-_WHITESPACE = re.compile(r"\s")
-
-
-def _pieces(text: str, size: int):
-    """Consecutive slices of ``text`` of about ``size`` characters, each cut just before a whitespace
-    character (never inside a token), or the rest of the text when no whitespace follows."""
-    start = 0
-    while start < len(text):
-        cut = _WHITESPACE.search(text, start + size) if start + size < len(text) else None
-        end = cut.start() if cut else len(text)
-        yield text[start:end]
-        start = end
-
-
-def hash_batch(texts: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shingle hashes of a batch of texts, concatenated, with ``offsets`` (len(texts) + 1) into them."""
-    parts = [doc_shingle_hashes(t, n) for t in texts]
-    lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
-    offsets = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-    return hashes.astype(np.uint64, copy=False), offsets
-
-
-def shingle_hash_set(text: str, n: int) -> np.ndarray:
-    """Sorted unique shingle hashes of one text: the set exact Jaccard verification works on."""
-    return np.unique(doc_shingle_hashes(text, n))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -157,15 +65,6 @@ def make_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     a = gen.randint(0, 1 << 63, num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd: a bijection
     b = gen.randint(0, 1 << 64, num_perm, dtype=np.uint64)
     return a, b
-
-
-def fmix64(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 64-bit finalizer (a bijection), applied element-wise; uint64 arithmetic wraps."""
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
 
 
 def signatures(

@@ -215,37 +215,76 @@ def train_bpe(texts: Iterable[str], vocab_size: int, min_frequency: int = 2) -> 
     return describe(tokenizer, "train", "trained")
 
 
+_SAMPLE_SALT = 0x7E1
+
+
+def sample_key(doc_id: str, seed: int) -> int:
+    """A document's place in the training sample order (uint64 hash of its id): the sample is the documents
+    with the smallest keys, so it is the same whatever the partitioning or file order."""
+    return xxhash.xxh64_intdigest(doc_id.encode("utf-8"), seed=seed ^ _SAMPLE_SALT)
+
+
 def sampled(doc_id: str, fraction: float, seed: int) -> bool:
-    """Whether a document is in a ``fraction`` sample; decided by a hash of its id, so it is the same
-    whatever the partitioning or file order."""
-    return (
-        fraction >= 1.0
-        or xxhash.xxh64_intdigest(doc_id.encode("utf-8"), seed=seed ^ 0x7E1) < fraction * 2**64
-    )
+    """Whether a document is in a ``fraction`` sample (by ``sample_key``)."""
+    return fraction >= 1.0 or sample_key(doc_id, seed) < fraction * 2**64
 
 
-def iter_parquet_texts(input_dir: str | Path, sample_fraction: float = 1.0, seed: int = 0) -> Iterator[str]:
-    """Stream the ``text`` column of a documents Parquet dataset (OUT/dedup/documents), batch by batch."""
+def sample_cutoff(input_dir: str | Path, fraction: float, max_bytes: int, seed: int) -> int:
+    """The largest sample key to train on: keys below ``fraction * 2**64``, and of those only the smallest
+    ones up to ``max_bytes`` of UTF-8 text (0 = no cap). One pass over ids and text lengths."""
+    import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
+    limit = 2**64 - 1 if fraction >= 1.0 else int(fraction * 2**64) - 1
+    if max_bytes <= 0:
+        return limit
+    keys, sizes = [], []
+    dataset = ds.dataset(str(input_dir), format="parquet", partitioning="hive")
+    for batch in dataset.to_batches(columns=["doc_id", "text"], batch_size=4096):
+        keys.extend(sample_key(d, seed) for d in batch.column("doc_id").to_pylist())
+        sizes.append(pc.binary_length(batch.column("text").cast("binary")).fill_null(0).to_numpy())
+    if not keys:
+        return limit
+    key_arr = np.array(keys, dtype=np.uint64)
+    size_arr = np.concatenate(sizes).astype(np.int64)
+    order = np.argsort(key_arr, kind="stable")
+    key_arr, size_arr = key_arr[order], size_arr[order]
+    eligible = key_arr <= np.uint64(limit)
+    over = np.flatnonzero(eligible & (np.cumsum(size_arr) >= max_bytes))
+    return int(key_arr[over[0]]) if over.size else limit
+
+
+def iter_parquet_texts(
+    input_dir: str | Path, sample_fraction: float = 1.0, seed: int = 0, max_bytes: int = 0
+) -> Iterator[str]:
+    """Stream the ``text`` column of a documents Parquet dataset (OUT/dedup/documents), batch by batch,
+    keeping the ``sample_fraction`` hash sample capped at ``max_bytes`` (see ``sample_cutoff``)."""
+    import pyarrow.dataset as ds
+
+    cutoff = sample_cutoff(input_dir, sample_fraction, max_bytes, seed)
     dataset = ds.dataset(str(input_dir), format="parquet", partitioning="hive")
     for batch in dataset.to_batches(columns=["doc_id", "text"], batch_size=1024):
         ids = batch.column("doc_id").to_pylist()
         texts = batch.column("text").to_pylist()
         for doc_id, text in zip(ids, texts, strict=True):
-            if text and sampled(doc_id, sample_fraction, seed):
+            if text and sample_key(doc_id, seed) <= cutoff:
                 yield text
 
 
 def train_from_parquet(
-    input_dir: str | Path, out_path: str | Path, vocab_size: int, sample_fraction: float = 1.0, seed: int = 0
+    input_dir: str | Path,
+    out_path: str | Path,
+    vocab_size: int,
+    sample_fraction: float = 1.0,
+    seed: int = 0,
+    max_bytes: int = 0,
 ) -> LoadedTokenizer:
     """Train on a documents dataset and write the tokenizer.json atomically (tmp name, then rename).
 
     Training runs on one machine (the ``tokenizers`` trainer is multi-threaded, not distributed); on a
-    large corpus, ``sample_fraction`` bounds its input by a document-id hash sample.
+    large corpus, ``sample_fraction`` and ``max_bytes`` bound its input by a document-id hash sample.
     """
-    loaded = train_bpe(iter_parquet_texts(input_dir, sample_fraction, seed), vocab_size)
+    loaded = train_bpe(iter_parquet_texts(input_dir, sample_fraction, seed, max_bytes), vocab_size)
     save(loaded, out_path)
     return dataclasses.replace(loaded, origin=f"trained on {input_dir}")
 
@@ -288,6 +327,7 @@ def resolve_tokenizer(recipe, out_dir: str | Path, input_dir: str | Path | None 
         "input": str(input_dir),
         "vocab_size": config.vocab_size,
         "sample_fraction": config.train_sample_fraction,
+        "max_mb": config.train_max_mb,
         "seed": recipe.seed,
     }
     if path.exists() and record_path.exists() and json.loads(record_path.read_text()) == settings:
@@ -298,7 +338,12 @@ def resolve_tokenizer(recipe, out_dir: str | Path, input_dir: str | Path | None 
                 f"tokenizer.kind = 'train' but the documents to train on, {input_dir}, do not exist"
             )
         loaded = train_from_parquet(
-            input_dir, path, config.vocab_size, config.train_sample_fraction, recipe.seed
+            input_dir,
+            path,
+            config.vocab_size,
+            config.train_sample_fraction,
+            recipe.seed,
+            int(config.train_max_mb * 1e6),
         )
         tmp = record_path.with_name(record_path.name + ".tmp")
         tmp.write_text(json.dumps(settings, sort_keys=True))
@@ -388,6 +433,12 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument(
         "--sample-fraction", type=float, default=1.0, help="train on this share of documents (by id hash)"
     )
+    train.add_argument(
+        "--max-mb",
+        type=float,
+        default=TokenizerConfig.train_max_mb,
+        help="train on at most this many MB of text (smallest id hashes first; 0 = all)",
+    )
     train.add_argument("--seed", type=int, default=0, help="seed of the document sample")
     info = sub.add_parser("info", help="print a tokenizer's fingerprint, size and special ids")
     info.add_argument("path", help="tokenizer.json, or a directory with vocab.json/gpt2-vocab.json + merges")
@@ -397,7 +448,9 @@ def main(argv: list[str] | None = None) -> int:
         if not Path(args.input).exists():
             print(f"error: input {args.input} does not exist", file=sys.stderr)
             return 2
-        loaded = train_from_parquet(args.input, args.out, args.vocab_size, args.sample_fraction, args.seed)
+        loaded = train_from_parquet(
+            args.input, args.out, args.vocab_size, args.sample_fraction, args.seed, int(args.max_mb * 1e6)
+        )
     else:
         try:
             loaded = _load_path(Path(args.path))

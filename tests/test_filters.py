@@ -3,9 +3,13 @@ bounded work on long documents, determinism, and counters that add up."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pyarrow as pa
 import pytest
 from conftest import shared_file
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus.config import FilterConfig, RecipeError, recipe_from_dict
 from corpus.filters import DROPPED_SCHEMA, document_verdict, english, filter_documents
@@ -228,6 +232,15 @@ def test_quality_measures():
     assert symbol_ratio("été, café") == pytest.approx(1 / 8)
     assert repeated_line_fraction("a\nb\n\na\n a \nc") == pytest.approx(2 / 5)
     assert repeated_line_fraction("\n\n") == 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("aZ 1.\n\t—“é\u0301\u00a0\u3000Σ日🎉٣_") + ["\u2028"]), max_size=80))
+def test_symbol_ratio_equals_the_character_by_character_definition(text):
+    visible = [c for c in text if not c.isspace()]
+    letters = [c for c in visible if c.isalpha() or unicodedata.category(c).startswith("M")]
+    want = (len(visible) - len(letters)) / len(visible) if visible else 0.0
+    assert symbol_ratio(text) == pytest.approx(want, abs=1e-12)
 
 
 def test_quality_verdicts_each_have_their_reason():

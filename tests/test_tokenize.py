@@ -20,10 +20,12 @@ from corpus.tokenize import (
     from_hf_name,
     from_tokenizer_json,
     from_vocab_merges,
+    iter_parquet_texts,
     load_stage_tokenizer,
     load_tokenizer,
     main,
     prepare_tokenizer,
+    sample_key,
     sampled,
     save,
     train_bpe,
@@ -190,6 +192,20 @@ def test_sample_is_by_id_hash():
     assert 850 < len(picked) < 1150
     assert picked == [i for i in reversed(ids) if sampled(i, 0.25, seed=7)][::-1]
     assert all(sampled(i, 1.0, seed=7) for i in ids[:10])
+
+
+def test_training_sample_cap_takes_smallest_keys_up_to_the_byte_cap(tmp_path):
+    texts = [f"document {i} " + "word " * (i % 7 + 1) for i in range(300)]
+    _write_documents(tmp_path, texts)
+    ids = [f"pile/a.jsonl#{i}" for i in range(300)]
+    by_key = sorted(range(300), key=lambda i: sample_key(ids[i], 3))
+    cap = sum(len(texts[i].encode()) for i in by_key[:40]) - 1  # reached inside the 40th document
+    picked = list(iter_parquet_texts(tmp_path, 1.0, seed=3, max_bytes=cap))
+    assert sorted(picked) == sorted(texts[i] for i in by_key[:40])
+    assert sorted(iter_parquet_texts(tmp_path, 1.0, seed=3)) == sorted(texts)  # no cap: everything
+    in_fraction = [i for i in by_key if sampled(ids[i], 0.5, 3)]
+    capped = list(iter_parquet_texts(tmp_path, 0.5, seed=3, max_bytes=10**9))
+    assert sorted(capped) == sorted(texts[i] for i in in_fraction)  # the cap never widens the fraction
 
 
 def _write_documents(path, texts):

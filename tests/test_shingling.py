@@ -1,0 +1,82 @@
+"""corpus/shingling.py: the vectorized shingle hashes equal the plain-Python rule on any text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus import shingling
+from corpus.shingling import (
+    doc_shingle_hashes,
+    hash_batch,
+    hash_shingles,
+    shingle_hash,
+    shingles,
+    token_hash,
+)
+
+# Word characters, separators and the cases that break naive byte tokenizers: accents precomposed and
+# combining, non-ASCII punctuation and spaces, other scripts, digits, underscore, İ (lowercases to 2 chars).
+ALPHABET = list("ab zé_9.,'-\n\t") + [
+    "e\u0301",
+    "—",
+    "“",
+    "…",
+    "\u00a0",
+    "\u3000",
+    "Σ",
+    "ß",
+    "İ",
+    "日本",
+    "🎉",
+    "٣",
+]
+texts = st.lists(st.sampled_from(ALPHABET), max_size=60).map("".join)
+
+
+def reference(text: str, n: int) -> np.ndarray:
+    return hash_shingles(shingles(text, n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(texts, max_size=8), st.integers(1, 5))
+def test_batch_equals_reference_on_any_text(batch, n):
+    hashes, offsets = hash_batch(batch, n)
+    assert len(offsets) == len(batch) + 1
+    for i, text in enumerate(batch):
+        assert np.array_equal(hashes[offsets[i] : offsets[i + 1]], reference(text, n)), text
+
+
+def test_pieces_groups_and_long_texts_agree(monkeypatch):
+    rng = np.random.default_rng(0)
+    words = ["alpha", "Beta", "gámma", "δέλτα", "e_5", "x"]
+    batch = [" ".join(rng.choice(words, size=k)) + ". " for k in (0, 1, 3, 4, 5, 6, 50, 400, 3000)]
+    want = [reference(t, 5) for t in batch]
+    for buffer_chars in (16, 100, 1 << 20):  # groups cut everywhere; long texts hashed in pieces
+        monkeypatch.setattr(shingling, "BUFFER_CHARS", buffer_chars)
+        hashes, offsets = hash_batch(batch, 5)
+        for i in range(len(batch)):
+            assert np.array_equal(hashes[offsets[i] : offsets[i + 1]], want[i]), (buffer_chars, i)
+        for chunk in (7, 64, 1 << 20):
+            assert np.array_equal(doc_shingle_hashes(batch[-1], 5, chunk_chars=chunk), want[-1])
+
+
+def test_hash_definition():
+    # the documented formulas, spelled out once more by hand for one two-token shingle
+    mask = (1 << 64) - 1
+    poly = sum(b * pow(shingling.P, j, 1 << 64) for j, b in enumerate(b"ab")) & mask
+    assert token_hash("ab") == shingling._fmix64_int(poly ^ (2 * shingling.LEN_MULT & mask))
+    acc = (token_hash("ab") * shingling.Q + token_hash("c")) & mask
+    assert shingle_hash("ab c") == shingling._fmix64_int((acc + 2 * shingling.LEN_MULT) & mask)
+    # distinct tokens and orders give distinct hashes; equal strings equal hashes
+    assert len({shingle_hash(s) for s in ("a b", "b a", "ab", "a bb", "aa b")}) == 5
+    assert shingle_hash("x y") == shingle_hash("x y")
+
+
+@pytest.mark.parametrize("text", ["", "   ", "—…“”", "\u0301\u0301"])
+def test_texts_without_tokens_have_no_shingles(text):
+    hashes, offsets = hash_batch([text, "one", text], 5)
+    assert offsets.tolist() == [0, 0, 1, 1]
+    assert hashes.tolist() == reference("one", 5).tolist()
