@@ -8,7 +8,9 @@ import shutil
 import subprocess
 
 MIN_JAVA = 17
-SHUFFLE_TASKS_PER_CORE = 4  # spark.sql.shuffle.partitions unless set: this many per core of the session
+# Unless set: reduce tasks per shuffle and minimum file-scan splits, per core of the session.
+SHUFFLE_TASKS_PER_CORE = 4
+SCAN_SPLITS_PER_CORE = 4
 
 
 class JavaMissingError(RuntimeError):
@@ -74,14 +76,20 @@ def get_session(app_name: str = "optcorpus", master: str | None = None, extra: d
         builder = builder.config(k, v)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("WARN")
-    if not session.sparkContext.getConf().contains("spark.sql.shuffle.partitions"):
-        # Spark's default of 200 reduce tasks per shuffle (with AQE off, none are coalesced) costs ~2 s
-        # per join or aggregation on a laptop; our many small shuffles want a few tasks per core. The
-        # outputs do not depend on it: every written dataset is repartitioned explicitly.
-        session.conf.set(
-            "spark.sql.shuffle.partitions",
-            str(SHUFFLE_TASKS_PER_CORE * session.sparkContext.defaultParallelism),
-        )
+    conf, cores = session.sparkContext.getConf(), session.sparkContext.defaultParallelism
+    # Spark's default of 200 reduce tasks per shuffle (with AQE off, none are coalesced) costs ~2 s per
+    # join or aggregation on a laptop; our many small shuffles want a few tasks per core. A file scan is
+    # cut into splits of up to 128 MB: 285 MB of documents became 3 tasks on 2 cores, the last one running
+    # alone. A few splits per core keep both busy (8 per core measured no better than 4 on 2 cores: the
+    # Python stages cost per document, and a split is at least one Parquet row group).
+    # Neither setting changes any output: every written dataset is repartitioned explicitly.
+    defaults = {
+        "spark.sql.shuffle.partitions": SHUFFLE_TASKS_PER_CORE * cores,
+        "spark.sql.files.minPartitionNum": SCAN_SPLITS_PER_CORE * cores,
+    }
+    for key, value in defaults.items():
+        if not conf.contains(key):
+            session.conf.set(key, str(value))
     return session
 
 

@@ -212,6 +212,24 @@ def test_word_lists_keep_the_two_sides_apart():
     assert "agus" in FOREIGN["ga"] and "est" in FOREIGN["la"] and "dinnae" in FOREIGN["sco"]
 
 
+def test_batch_detection_equals_per_document_detection():
+    """detect_english_batch answers exactly what detect_english answers, document by document: the test
+    cases, every langid language alone and glued to English, a book, and texts without evidence."""
+    from corpus.filters.english_batch import detect_english_batch
+
+    texts = [text for text, _ in CASES.values()] + ["", "...", "12 34", "a b"]
+    langid = shared_file("langid")
+    english_lines = (langid / "en.txt").read_text().splitlines()
+    for path in sorted(langid.glob("*.txt")):
+        lines = path.read_text().splitlines()
+        texts += [" ".join(lines[:6]), " ".join(lines[:2] + english_lines[:3]), lines[0]]
+    texts.append(shared_file("gutenberg", "1342-0.txt").read_text()[:200_000])
+    for options in ({}, {"segment_words": 5, "sample_chars": 1000, "min_english_share": 0.8}):
+        want = [detect_english(t, seed=SEED, **options) for t in texts]
+        assert detect_english_batch(texts, seed=SEED, **options) == want
+        assert sum(d.langdetect_calls > 0 for d in want) >= 5  # the reference path is exercised too
+
+
 def test_decisions_are_deterministic_across_runs():
     texts = [text for text, _ in CASES.values()]
     first = [detect_english(t, seed=SEED) for t in texts]

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from corpus.config import FilterConfig
 from corpus.filters.english import detect_english
+from corpus.filters.english_batch import detect_english_batch
 from corpus.filters.quality import quality_verdict
 from corpus.schema import snippet
 from corpus.sources.reasons import NOT_ENGLISH
@@ -52,31 +53,59 @@ DROPPED_SCHEMA = pa.schema(
 
 def english_decision(text: str, cfg: FilterConfig, seed: int):
     """``detect_english`` with the recipe's sampling and langdetect bounds."""
-    return detect_english(
-        text,
-        seed=seed,
-        sample_chars=cfg.english_sample_chars,
-        segment_words=cfg.english_segment_words,
-        langdetect_chars=cfg.langdetect_chars,
-        langdetect_calls=cfg.langdetect_calls,
-        min_english_share=cfg.min_english_share,
+    return detect_english(text, **_english_settings(cfg, seed))
+
+
+def _english_settings(cfg: FilterConfig, seed: int) -> dict:
+    return {
+        "seed": seed,
+        "sample_chars": cfg.english_sample_chars,
+        "segment_words": cfg.english_segment_words,
+        "langdetect_chars": cfg.langdetect_chars,
+        "langdetect_calls": cfg.langdetect_calls,
+        "min_english_share": cfg.min_english_share,
+    }
+
+
+def _quality_verdict(text: str, subset: str | None, cfg: FilterConfig) -> tuple[str | None, float, bool]:
+    """(reason or None, score, whether the English test comes next)."""
+    exempt = subset is not None and subset in cfg.exempt_subsets
+    reason, score = quality_verdict(
+        text, cfg.min_words, cfg.max_symbol_ratio, cfg.max_repeated_line_fraction, content_rules=not exempt
     )
+    return reason, score, reason is None and not exempt and cfg.english
+
+
+def _english_verdict(decision) -> tuple[str | None, float, str, int]:
+    reason = None if decision.is_english else NOT_ENGLISH
+    return reason, decision.english_share, decision.detail, decision.langdetect_calls
 
 
 def document_verdict(
     text: str, subset: str | None, cfg: FilterConfig, seed: int
 ) -> tuple[str | None, float, str, int | None]:
     """(reason or None, score, detail, langdetect calls or None when the English test did not run)."""
-    exempt = subset is not None and subset in cfg.exempt_subsets
-    reason, score = quality_verdict(
-        text, cfg.min_words, cfg.max_symbol_ratio, cfg.max_repeated_line_fraction, content_rules=not exempt
-    )
-    if reason is not None or exempt or not cfg.english:
+    reason, score, english_next = _quality_verdict(text, subset, cfg)
+    if not english_next:
         return reason, score, "", None
-    decision = english_decision(text, cfg, seed)
-    if decision.is_english:
-        return None, decision.english_share, decision.detail, decision.langdetect_calls
-    return NOT_ENGLISH, decision.english_share, decision.detail, decision.langdetect_calls
+    return _english_verdict(english_decision(text, cfg, seed))
+
+
+def batch_verdicts(
+    texts: list[str], subsets: list[str | None], cfg: FilterConfig, seed: int
+) -> list[tuple[str | None, float, str, int | None]]:
+    """``document_verdict`` of every text, with the English test run batch-wise (same results)."""
+    verdicts: list = []
+    english_rows: list[int] = []
+    for i, (text, subset) in enumerate(zip(texts, subsets, strict=True)):
+        reason, score, english_next = _quality_verdict(text, subset, cfg)
+        verdicts.append((reason, score, "", None))
+        if english_next:
+            english_rows.append(i)
+    decisions = detect_english_batch([texts[i] for i in english_rows], **_english_settings(cfg, seed))
+    for i, decision in zip(english_rows, decisions, strict=True):
+        verdicts[i] = _english_verdict(decision)
+    return verdicts
 
 
 def filter_documents(
@@ -90,12 +119,13 @@ def filter_documents(
     counters: Counter = Counter()
     keep: list[int] = []
     dropped: dict[str, list] = {name: [] for name in DROPPED_SCHEMA.names}
-    for i, text in enumerate(columns["text"]):
+    texts = [text or "" for text in columns["text"]]
+    verdicts = batch_verdicts(texts, columns["subset"], cfg, seed)
+    for i, text in enumerate(texts):
         source, n_records = columns["source"][i], columns["n_records"][i]
-        text = text or ""
         counters[(source, "in")] += 1
         counters[(source, "records_in")] += n_records
-        reason, score, detail, calls = document_verdict(text, columns["subset"][i], cfg, seed)
+        reason, score, detail, calls = verdicts[i]
         if calls is not None:
             counters[(source, "english_checked")] += 1
             counters[(source, "langdetect_calls")] += calls

@@ -39,9 +39,10 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
-from itertools import accumulate, chain
+from itertools import chain, repeat
+
+import numpy as np
 
 from corpus.filters.wordlists import (
     ENGLISH_AMBIGUOUS,
@@ -182,26 +183,42 @@ def _normalize(text: str) -> str:
     return unicodedata.normalize("NFC", text).replace("’", "'")
 
 
-# word as written -> (in ENGLISH, has a non-ASCII letter, letters outside Latin, foreign-list bits).
-# Word frequencies are Zipfian, so a bounded cache answers most lookups in one dict access. Equal feature
-# tuples are shared, so an entry costs little more than its key (~10 MB per worker process when full).
-_FEATURES: dict[str, tuple[int, int, int, int]] = {}
+# Word features, one row per word as written: (in ENGLISH, has a non-ASCII letter, letters outside Latin,
+# foreign-list bits). Word frequencies are Zipfian, so a bounded cache (word -> row of _FEATURE_TABLE)
+# answers most lookups with one dict access; a document's words become one numpy array of rows and its
+# segments' counts are sums over slices of it (~10 MB per worker process when full).
+_FEATURES: dict[str, int] = {}
 _FEATURES_MAX = 100_000
-_SHARED: dict[tuple[int, int, int, int], tuple[int, int, int, int]] = {}
+_FEATURE_TABLE = np.zeros((_FEATURES_MAX + 1, 4), dtype=np.int64)  # the last row is never a cached word
+_LANG_BITS = np.arange(len(FOREIGN_LANGS), dtype=np.int64)
 
 
 def _word_features(word: str) -> tuple[int, int, int, int]:
     w = word.lower()
     if w in ENGLISH_FUNCTION or (w in ENGLISH_CONTENT and w == word):
-        features = (1, 0, 0, 0)
-    elif word.isascii():
-        features = (0, 0, 0, _FOREIGN_MASK.get(w, 0))
-    else:
-        features = (0, 1, len(_NON_LATIN_LETTER_RE.findall(word)), _FOREIGN_MASK.get(w, 0))
-    if len(_SHARED) < 4096:  # a few dozen distinct tuples in practice; bounded all the same
-        features = _SHARED.setdefault(features, features)
-    if len(_FEATURES) < _FEATURES_MAX:
-        _FEATURES[word] = features
+        return (1, 0, 0, 0)
+    if word.isascii():
+        return (0, 0, 0, _FOREIGN_MASK.get(w, 0))
+    return (0, 1, len(_NON_LATIN_LETTER_RE.findall(word)), _FOREIGN_MASK.get(w, 0))
+
+
+def _feature_rows(words: list[str]) -> np.ndarray:
+    """[len(words), 4] int64 features of the words, through the cache."""
+    rows = np.fromiter(map(_FEATURES.get, words, repeat(-1)), dtype=np.int64, count=len(words))
+    uncached: list[int] = []
+    for i in np.flatnonzero(rows < 0).tolist():
+        word = words[i]
+        row = _FEATURES.get(word, -1)  # an earlier miss of the same document may have added it
+        if row < 0 and len(_FEATURES) < _FEATURES_MAX:
+            row = len(_FEATURES)
+            _FEATURE_TABLE[row] = _word_features(word)
+            _FEATURES[word] = row
+        if row < 0:
+            uncached.append(i)
+        rows[i] = row
+    features = _FEATURE_TABLE[rows]
+    for i in uncached:
+        features[i] = _word_features(words[i])
     return features
 
 
@@ -211,49 +228,38 @@ def segment_stats(words: list[str]) -> SegmentStats:
 
 
 def all_segment_stats(segments: list[list[str]]) -> list[SegmentStats]:
-    """``segment_stats`` of every segment, from one pass over the words and prefix sums (a long document
-    has hundreds of segments; per-segment Python overhead would dominate)."""
+    """``segment_stats`` of every segment, from one feature array and sums over its slices (a long
+    document has hundreds of segments; per-segment or per-word Python work would dominate)."""
     words = list(chain.from_iterable(segments))
     if not words:
         return [SegmentStats(0, 0, 0, 0, "", 0, 0) for _ in segments]
-    get = _FEATURES.get
-    english, accented, non_latin, masks = zip(*[get(w) or _word_features(w) for w in words], strict=True)
-    c_letters = list(accumulate(map(len, words), initial=0))
-    c_english = list(accumulate(english, initial=0))
-    c_accented = list(accumulate(accented, initial=0))
-    c_non_latin = list(accumulate(non_latin, initial=0))
-    c_marked = list(accumulate(map(bool, masks), initial=0))
-    stats, start = [], 0
-    for segment in segments:
-        end = start + len(segment)
-        best_lang, best = _best_foreign(masks[start:end]) if c_marked[end] > c_marked[start] else ("", 0)
-        stats.append(
-            SegmentStats(
-                len(segment),
-                c_letters[end] - c_letters[start],
-                c_english[end] - c_english[start],
-                best,
-                best_lang,
-                c_accented[end] - c_accented[start],
-                c_non_latin[end] - c_non_latin[start],
-            )
-        )
-        start = end
-    return stats
-
-
-def _best_foreign(masks) -> tuple[str, int]:
-    """The foreign list with the most words among ``masks`` (ties: first in sorted language order)."""
-    per_lang = [0] * len(FOREIGN_LANGS)
-    for mask, n in Counter(masks).items():
-        bit = 0
-        while mask:
-            if mask & 1:
-                per_lang[bit] += n
-            mask >>= 1
-            bit += 1
-    best = max(per_lang)
-    return (FOREIGN_LANGS[per_lang.index(best)], best) if best else ("", 0)
+    sizes = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
+    features = _feature_rows(words)
+    letters = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    # reduceat needs valid, non-empty slices: sum a segment-of-each-word index instead
+    segment_of = np.repeat(np.arange(len(segments)), sizes)
+    n = len(segments)
+    counts = [
+        np.bincount(segment_of, weights=column, minlength=n).astype(np.int64)
+        for column in (letters, features[:, 0], features[:, 1], features[:, 2])
+    ]
+    best_lang = [""] * n
+    best = [0] * n
+    marked = np.flatnonzero(features[:, 3])
+    if marked.size:
+        # words in each (segment, foreign list); the best list has the most, ties to the first in order
+        bits = (features[marked, 3][:, None] >> _LANG_BITS) & 1
+        per_lang = np.zeros((n, len(FOREIGN_LANGS)), dtype=np.int64)
+        np.add.at(per_lang, segment_of[marked], bits)
+        top = per_lang.argmax(axis=1)
+        top_count = per_lang[np.arange(n), top]
+        for i in np.flatnonzero(top_count).tolist():
+            best_lang[i], best[i] = FOREIGN_LANGS[top[i]], int(top_count[i])
+    letters_l, english_l, accented_l, non_latin_l = (c.tolist() for c in counts)
+    return [
+        SegmentStats(size, letters_l[i], english_l[i], best[i], best_lang[i], accented_l[i], non_latin_l[i])
+        for i, size in enumerate(sizes.tolist())
+    ]
 
 
 def classify_segment(s: SegmentStats) -> tuple[str, str]:
@@ -292,7 +298,39 @@ def accept_reference(s: SegmentStats, p_english: float) -> bool:
     )
 
 
-_SENTENCE_END_RE = re.compile(r"[.!?;:。]\s+|\n+")
+_SENTENCE_END = r"[.!?;:。]\s+|\n+"
+_SENTENCE_END_RE = re.compile(_SENTENCE_END)
+_ASCII_BYTES = bytes(range(128))
+# Fast path for text none of whose non-ASCII characters can be part of a word (plain ASCII, or ASCII with
+# dashes, quotes, ellipses...): there ``[^\W\d_]`` is exactly [A-Za-z], so words are runs of letters and
+# apostrophes that start with a letter, and C string methods find them: every byte but letters and
+# apostrophes becomes a space, leading apostrophes go, ``str.split`` does the rest. Sentence ends are
+# marked first with \x01 (they can neither overlap a word nor contain a letter, so marking them first
+# finds the same ends as scanning for ends and words together).
+_SENTENCE_MARK = "\x01"
+_LETTERS_AND_APOSTROPHE = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'\x01")
+_WORD_BYTES = bytes(c if c in _LETTERS_AND_APOSTROPHE else 0x20 for c in range(256))
+_LEADING_APOSTROPHES = re.compile(rb" '+")
+
+
+def _has_non_ascii_word_characters(text: str) -> bool:
+    if text.isascii():
+        return False
+    # deleting every ASCII byte of the UTF-8 leaves exactly the non-ASCII characters
+    others = set(
+        text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
+    )
+    return any(c.isalnum() or "\u0300" <= c <= "\u036f" for c in others)
+
+
+def sentence_words(text: str) -> list[list[str]]:
+    """The words (``_WORD_RE``) of each piece of ``text`` between sentence ends (``_SENTENCE_END_RE``)."""
+    if _has_non_ascii_word_characters(text):
+        return [_WORD_RE.findall(sentence) for sentence in _SENTENCE_END_RE.split(text)]
+    marked = _SENTENCE_END_RE.sub(f" {_SENTENCE_MARK} ", text)
+    words_only = b" " + marked.encode("ascii", "replace").translate(_WORD_BYTES)
+    words_only = _LEADING_APOSTROPHES.sub(b" ", words_only).decode("ascii")
+    return [sentence.split() for sentence in words_only.split(_SENTENCE_MARK)]
 
 
 def segments_of(text: str, segment_words: int) -> list[list[str]]:
@@ -303,8 +341,7 @@ def segments_of(text: str, segment_words: int) -> list[list[str]]:
     """
     segments: list[list[str]] = []
     current: list[str] = []
-    for sentence in _SENTENCE_END_RE.split(text):
-        words = _WORD_RE.findall(sentence)
+    for words in sentence_words(text):
         while len(words) >= 2 * segment_words:
             segments.append(words[:segment_words])
             words = words[segment_words:]

@@ -1,0 +1,169 @@
+"""``detect_english`` for a whole batch of documents at once, with the same decisions.
+
+The per-document code spends most of its time on Python objects per segment (statistics, labels, the
+merge). Here the words of every segment of every document in the batch are looked up once, and the
+segment statistics, segment labels, whole-document labels and fast-path decisions are numpy arrays over
+the batch. The ~1-3 % of documents the fast path cannot decide (the ones that need langdetect) go
+through ``detect_english`` itself, so the reference path exists once.
+
+Every comparison is the one ``classify_segment`` / ``_decide`` make, on the same integers, in float64, so
+the results are identical (tests/test_filters.py compares both on every test text and on generated ones).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+
+import numpy as np
+
+from corpus.filters.english import (
+    FAST_ENGLISH_SHARE,
+    FAST_FOREIGN_MIN_WORDS,
+    FAST_FOREIGN_SHARE,
+    FAST_MAX_FOREIGN_RATIO,
+    FAST_MAX_NON_ASCII,
+    FAST_MIN_WORDS,
+    FOREIGN_LANGS,
+    MIN_EVIDENCE_WORDS,
+    NON_LATIN_SCRIPT,
+    EnglishDecision,
+    _feature_rows,
+    _normalize,
+    detect_english,
+    prose_lines,
+    sample_text,
+    segments_of,
+)
+
+# Label codes and the details ``classify_segment`` gives, numbered in alphabetical order of the detail
+# text, so the smallest code among equally frequent details is the one ``_summary`` picks.
+EN, FOREIGN, NEUTRAL, AMBIGUOUS = 0, 1, 2, 3
+DETAILS = sorted(["", "fast", "no_english_words", "script"] + [f"foreign:{lang}" for lang in FOREIGN_LANGS])
+_DETAIL_CODE = {d: i for i, d in enumerate(DETAILS)}
+_FOREIGN_DETAIL = np.array([_DETAIL_CODE[f"foreign:{lang}"] for lang in FOREIGN_LANGS])
+_LANG_BITS = np.arange(len(FOREIGN_LANGS), dtype=np.int64)
+
+
+def _classify(words, letters, english, foreign, foreign_idx, non_ascii, non_latin):
+    """``classify_segment`` over arrays: (label codes, detail codes). foreign_idx is -1 without a list."""
+    en = english / words
+    fo = foreign / words
+    script = (letters > 0) & (non_latin > NON_LATIN_SCRIPT * letters)
+    short = ~script & (words < MIN_EVIDENCE_WORDS)
+    judged = ~script & ~short & (words >= FAST_MIN_WORDS)
+    fast_en = judged & (en >= FAST_ENGLISH_SHARE) & (fo <= FAST_MAX_FOREIGN_RATIO * en)
+    fast_en &= non_ascii <= FAST_MAX_NON_ASCII * words
+    fast_fo = judged & ~fast_en & (en < FAST_FOREIGN_SHARE)
+    fast_fo &= (foreign > 0) | (non_ascii > 0) | (words >= FAST_FOREIGN_MIN_WORDS)
+    labels = np.full(len(words), AMBIGUOUS, dtype=np.int8)
+    labels[short] = NEUTRAL
+    labels[fast_en] = EN
+    labels[script | fast_fo] = FOREIGN
+    details = np.full(len(words), _DETAIL_CODE[""], dtype=np.int64)
+    details[fast_en] = _DETAIL_CODE["fast"]
+    has_list = foreign_idx >= 0
+    details[fast_fo & has_list] = _FOREIGN_DETAIL[foreign_idx[fast_fo & has_list]]
+    details[fast_fo & ~has_list] = _DETAIL_CODE["no_english_words"]
+    details[script] = _DETAIL_CODE["script"]
+    return labels, details
+
+
+def detect_english_batch(
+    texts: Sequence[str],
+    *,
+    seed: int,
+    sample_chars: int = 5_000,
+    segment_words: int = 20,
+    langdetect_chars: int = 1_000,
+    langdetect_calls: int = 4,
+    min_english_share: float = 0.5,
+) -> list[EnglishDecision]:
+    """``[detect_english(t, ...) for t in texts]``, computed batch-wise (see the module docstring)."""
+    settings = {
+        "seed": seed,
+        "sample_chars": sample_chars,
+        "segment_words": segment_words,
+        "langdetect_chars": langdetect_chars,
+        "langdetect_calls": langdetect_calls,
+        "min_english_share": min_english_share,
+    }
+    doc_segments = [
+        segments_of(_normalize(prose_lines(sample_text(t, sample_chars))), segment_words) for t in texts
+    ]
+    n_docs = len(texts)
+    per_doc = np.fromiter(map(len, doc_segments), dtype=np.int64, count=n_docs)
+    segments = list(chain.from_iterable(doc_segments))
+    n_seg = len(segments)
+    if n_seg == 0:
+        return [EnglishDecision(0.0, False, 0, "no_evidence") for _ in texts]
+
+    # segment statistics (all_segment_stats, for the whole batch)
+    words_per_seg = np.fromiter(map(len, segments), dtype=np.int64, count=n_seg)
+    words = list(chain.from_iterable(segments))
+    features = _feature_rows(words)
+    seg_of_word = np.repeat(np.arange(n_seg), words_per_seg)
+
+    def per_segment(values) -> np.ndarray:
+        return np.bincount(seg_of_word, weights=values, minlength=n_seg).astype(np.int64)
+
+    letters = per_segment(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
+    english, non_ascii, non_latin = (per_segment(features[:, k]) for k in (0, 1, 2))
+    foreign = np.zeros(n_seg, dtype=np.int64)
+    foreign_idx = np.full(n_seg, -1, dtype=np.int64)
+    marked = np.flatnonzero(features[:, 3])
+    if marked.size:
+        per_lang = np.zeros((n_seg, len(FOREIGN_LANGS)), dtype=np.int64)
+        np.add.at(per_lang, seg_of_word[marked], (features[marked, 3][:, None] >> _LANG_BITS) & 1)
+        top = per_lang.argmax(axis=1)  # the first of equal counts: alphabetical, as _best_foreign
+        foreign = per_lang[np.arange(n_seg), top]
+        foreign_idx = np.where(foreign > 0, top, -1)
+    labels, details = _classify(words_per_seg, letters, english, foreign, foreign_idx, non_ascii, non_latin)
+
+    # whole documents (_merge): sums, and the foreign list with the most segment-level foreign words
+    doc_of_seg = np.repeat(np.arange(n_docs), per_doc)
+
+    def per_document(values) -> np.ndarray:
+        return np.bincount(doc_of_seg, weights=values, minlength=n_docs).astype(np.int64)
+
+    doc_foreign_by_lang = np.zeros((n_docs, len(FOREIGN_LANGS)), dtype=np.int64)
+    listed = foreign_idx >= 0
+    np.add.at(doc_foreign_by_lang, (doc_of_seg[listed], foreign_idx[listed]), foreign[listed])
+    doc_top = doc_foreign_by_lang.argmax(axis=1)
+    doc_foreign = doc_foreign_by_lang[np.arange(n_docs), doc_top]
+    doc_words = per_document(words_per_seg)
+    whole, _ = _classify(
+        np.maximum(doc_words, 1),  # documents without segments are answered below, never from this
+        per_document(letters),
+        per_document(english),
+        doc_foreign,
+        np.where(doc_foreign > 0, doc_top, -1),
+        per_document(non_ascii),
+        per_document(non_latin),
+    )
+    has_en = per_document(labels == EN) > 0
+    has_foreign = per_document(labels == FOREIGN) > 0
+    english_doc = (whole == EN) & ~has_foreign
+    fast = english_doc | ((whole == FOREIGN) & ~has_en)
+
+    # _decide for the documents the fast path decides; ambiguous segments follow the document
+    counted = labels != NEUTRAL
+    total = per_document(np.where(counted, letters, 0))
+    as_english = (labels == EN) | ((labels == AMBIGUOUS) & english_doc[doc_of_seg])
+    english_letters = per_document(np.where(as_english, letters, 0))
+    summary = np.zeros((n_docs, len(DETAILS)), dtype=np.int64)
+    np.add.at(summary, (doc_of_seg[counted], details[counted]), 1)
+    top_detail = summary.argmax(axis=1)  # most frequent detail, ties to the alphabetically first
+
+    decisions: list[EnglishDecision] = []
+    for i in range(n_docs):
+        if per_doc[i] == 0:
+            decisions.append(EnglishDecision(0.0, False, 0, "no_evidence"))
+        elif not fast[i]:
+            decisions.append(detect_english(texts[i], **settings))
+        elif total[i] == 0:
+            decisions.append(EnglishDecision(0.0, False, 0, "no_evidence"))
+        else:
+            share = float(english_letters[i]) / float(total[i])
+            decisions.append(EnglishDecision(share, share >= min_english_share, 0, DETAILS[top_detail[i]]))
+    return decisions
