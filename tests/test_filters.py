@@ -212,6 +212,39 @@ def test_word_lists_keep_the_two_sides_apart():
     assert "agus" in FOREIGN["ga"] and "est" in FOREIGN["la"] and "dinnae" in FOREIGN["sco"]
 
 
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            list("ab Z'.!?;:\n\t_9-,")
+            + [
+                "\x01",
+                "\xa0",
+                "\u3000",
+                "é",
+                "e\u0301",
+                "\u0301",
+                "—",
+                "“",
+                "。",
+                "İ",
+                "ß",
+                "Σ",
+                "日",
+                "٣",
+                "\x1c",
+                "\u2028",
+                "’",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_sentence_words_equal_the_regex_definition(text):
+    want = [english._WORD_RE.findall(s) for s in english._SENTENCE_END_RE.split(text)]
+    assert english.sentence_words(text) == want
+
+
 def test_batch_detection_equals_per_document_detection():
     """detect_english_batch answers exactly what detect_english answers, document by document: the test
     cases, every langid language alone and glued to English, a book, and texts without evidence."""

@@ -18,7 +18,9 @@ plus ``english_checked`` (documents that reached the English test), ``langdetect
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
+from contextlib import contextmanager
 
 import pyarrow as pa
 
@@ -108,10 +110,32 @@ def batch_verdicts(
     return verdicts
 
 
+@contextmanager
+def gc_paused():
+    """Run allocation-heavy batch work with Python's cyclic garbage collector paused.
+
+    A batch makes hundreds of thousands of short-lived strings and lists but no reference cycles; every
+    few hundred allocations the collector would scan all live containers again, which cost 10-30 % of
+    the English test. Reference counting still frees everything; the collector resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def filter_documents(
     batch: pa.RecordBatch, cfg: FilterConfig, seed: int
 ) -> tuple[pa.RecordBatch, pa.RecordBatch, Counter]:
     """Split a batch of documents into (kept, dropped, counters); ``kept`` has the input batch's schema."""
+    with gc_paused():
+        return _filter_documents(batch, cfg, seed)
+
+
+def _filter_documents(batch: pa.RecordBatch, cfg: FilterConfig, seed: int):
     columns = {
         name: batch.column(name).to_pylist()
         for name in ("doc_id", "source", "subset", "location", "n_records", "text")

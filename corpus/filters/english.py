@@ -300,37 +300,41 @@ def accept_reference(s: SegmentStats, p_english: float) -> bool:
 
 _SENTENCE_END = r"[.!?;:。]\s+|\n+"
 _SENTENCE_END_RE = re.compile(_SENTENCE_END)
-_ASCII_BYTES = bytes(range(128))
-# Fast path for text none of whose non-ASCII characters can be part of a word (plain ASCII, or ASCII with
-# dashes, quotes, ellipses...): there ``[^\W\d_]`` is exactly [A-Za-z], so words are runs of letters and
-# apostrophes that start with a letter, and C string methods find them: every byte but letters and
-# apostrophes becomes a space, leading apostrophes go, ``str.split`` does the rest. Sentence ends are
+# Words are found with C string methods instead of the regex, with the same result: sentence ends are
 # marked first with \x01 (they can neither overlap a word nor contain a letter, so marking them first
-# finds the same ends as scanning for ends and words together).
+# finds the same ends as scanning for ends and words together); in the UTF-8 bytes every ASCII byte but
+# letters and apostrophes becomes a space (for ASCII, [^\W\d_] is exactly [A-Za-z]) and leading
+# apostrophes go; ``str.split`` cuts the words. Only the few pieces with non-ASCII characters (accented
+# letters, other scripts, non-ASCII punctuation or spaces) then go through ``_WORD_RE`` itself.
 _SENTENCE_MARK = "\x01"
 _LETTERS_AND_APOSTROPHE = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'\x01")
-_WORD_BYTES = bytes(c if c in _LETTERS_AND_APOSTROPHE else 0x20 for c in range(256))
+_WORD_BYTES = bytes(c if c in _LETTERS_AND_APOSTROPHE or c >= 0x80 else 0x20 for c in range(256))
 _LEADING_APOSTROPHES = re.compile(rb" '+")
-
-
-def _has_non_ascii_word_characters(text: str) -> bool:
-    if text.isascii():
-        return False
-    # deleting every ASCII byte of the UTF-8 leaves exactly the non-ASCII characters
-    others = set(
-        text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass")
-    )
-    return any(c.isalnum() or "\u0300" <= c <= "\u036f" for c in others)
 
 
 def sentence_words(text: str) -> list[list[str]]:
     """The words (``_WORD_RE``) of each piece of ``text`` between sentence ends (``_SENTENCE_END_RE``)."""
-    if _has_non_ascii_word_characters(text):
+    if _SENTENCE_MARK in text:  # the marker must not occur in the text itself
         return [_WORD_RE.findall(sentence) for sentence in _SENTENCE_END_RE.split(text)]
     marked = _SENTENCE_END_RE.sub(f" {_SENTENCE_MARK} ", text)
-    words_only = b" " + marked.encode("ascii", "replace").translate(_WORD_BYTES)
-    words_only = _LEADING_APOSTROPHES.sub(b" ", words_only).decode("ascii")
-    return [sentence.split() for sentence in words_only.split(_SENTENCE_MARK)]
+    pieces = b" " + marked.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)
+    pieces = _LEADING_APOSTROPHES.sub(b" ", pieces).decode("utf-8", "surrogatepass")
+    # split at spaces only: str.split() would also cut at non-ASCII spaces and so free apostrophes that
+    # lead a piece (they are then no word); such pieces go through _WORD_RE below
+    sentences = [list(filter(None, sentence.split(" "))) for sentence in pieces.split(_SENTENCE_MARK)]
+    if pieces.isascii():
+        return sentences
+    return [words if all(map(str.isascii, words)) else _split_non_ascii(words) for words in sentences]
+
+
+def _split_non_ascii(pieces: list[str]) -> list[str]:
+    words: list[str] = []
+    for piece in pieces:
+        if piece.isascii():
+            words.append(piece)
+        else:
+            words.extend(_WORD_RE.findall(piece))
+    return words
 
 
 def segments_of(text: str, segment_words: int) -> list[list[str]]:
