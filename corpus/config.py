@@ -112,10 +112,6 @@ class DedupConfig:
     min_recall: float = 0.99  # band layout must catch pairs at J = threshold with at least this probability
     verify: str = "exact"  # candidate check: "exact" shingle Jaccard or "signature" estimate
     max_cc_iterations: int = 64  # connected components give up (loudly) after this many rounds
-    # Verified edges up to this many are clustered on the driver (union-find: ~1 s per million edges, ~0.3 GB
-    # per million); more go through the distributed large-star/small-star rounds (~3-5 s of Spark jobs
-    # each). Both give the same clusters; 0 always uses Spark.
-    local_graph_max_edges: int = 1_000_000
     bucket_anchors: int = (
         2  # members of a big LSH bucket are linked to its this many smallest doc ids (1 = star)
     )
@@ -126,8 +122,6 @@ class DedupConfig:
             raise RecipeError(f"dedup.threshold must be in (0, 1], not {self.threshold}")
         if self.verify not in ("exact", "signature"):
             raise RecipeError(f"dedup.verify must be 'exact' or 'signature', not {self.verify!r}")
-        if self.local_graph_max_edges < 0:
-            raise RecipeError("dedup.local_graph_max_edges must be >= 0")
         if not 1 <= self.bucket_anchors <= self.bucket_all_pairs:
             raise RecipeError("dedup needs 1 <= bucket_anchors <= bucket_all_pairs")
 

@@ -415,33 +415,26 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
     n_verified = sum(row["count"] for row in histogram if row["passed"])
     verified = timer.keep(scored.where(passed))  # computed from the cached scores on first use
 
-    t0 = time.time()
-    if n_verified <= cfg.local_graph_max_edges:
-        near_map, rounds = _near_map_on_driver(spark, verified, meta), 0
-        near_map, _ = timer.materialize("components", near_map, t0)
-    else:
-        near_map, rounds = _near_map_in_spark(verified, meta, cfg.max_cc_iterations, timer, t0)
+    near_map, rounds = _near_map(verified, meta, cfg.max_cc_iterations, timer)
 
     numbers = {
         "band_rows": n_band_rows,
         "candidate_pairs": n_candidates,
         "verified_pairs": n_verified,
         "cc_rounds": rounds,
-        "components_on": "driver" if n_verified <= cfg.local_graph_max_edges else "spark",
         "candidate_jaccard": _merge_bins(histogram),
     }
     return near_map, verified, numbers
 
 
-NEAR_MAP_DDL = "doc_id string, source string, n_bytes int, near_keeper string, near_keeper_source string"
-
-
-def _near_map_in_spark(verified, meta, max_iterations: int, timer, t0: float):
-    """(near_map, rounds): connected components of the verified edges with Spark jobs (any graph size)."""
+def _near_map(verified, meta, max_iterations: int, timer):
+    """(near_map, rounds): connected components of the verified edges (in Spark, whatever the graph size)
+    and each component's keeper."""
     from pyspark.sql import functions as F
 
     from corpus.components import connected_components
 
+    t0 = time.time()
     vertices = (
         verified.select(F.col("doc_a").alias("doc_id"))
         .unionByName(verified.select(F.col("doc_b").alias("doc_id")))
@@ -475,62 +468,6 @@ def _near_map_in_spark(verified, meta, max_iterations: int, timer, t0: float):
     )
     near_map, _ = timer.materialize("near_keepers", near_map, t0)
     return near_map, result.rounds
-
-
-def _near_map_on_driver(spark, verified, meta):
-    """The same near_map as ``_near_map_in_spark`` for a graph small enough for the driver: the verified
-    edges are collected, union-find gives the components, and the keeper rule picks each one's keeper
-    from the members' (priority, bytes, doc_id), collected by a broadcast join on the members."""
-    from pyspark.sql import functions as F
-
-    edges = [(r["doc_a"], r["doc_b"]) for r in verified.select("doc_a", "doc_b").collect()]
-    component = union_find_components(edges)
-    if not component:
-        return spark.createDataFrame([], NEAR_MAP_DDL)
-    members = spark.createDataFrame([(d,) for d in sorted(component)], "doc_id string")
-    attrs = (
-        meta.join(F.broadcast(members), "doc_id").select("doc_id", "source", "n_bytes", "priority").collect()
-    )
-    best: dict[str, tuple] = {}
-    for r in attrs:
-        key = (r["priority"], -r["n_bytes"], r["doc_id"], r["source"])  # keeper_order(), as a tuple
-        root = component[r["doc_id"]]
-        if root not in best or key < best[root]:
-            best[root] = key
-    rows = [
-        (
-            r["doc_id"],
-            r["source"],
-            r["n_bytes"],
-            best[component[r["doc_id"]]][2],
-            best[component[r["doc_id"]]][3],
-        )
-        for r in sorted(attrs, key=lambda r: r["doc_id"])
-    ]
-    return spark.createDataFrame(rows, NEAR_MAP_DDL)
-
-
-def union_find_components(edges) -> dict[str, str]:
-    """Every vertex of the undirected ``edges`` -> the smallest vertex of its connected component.
-
-    >>> union_find_components([("b", "c"), ("d", "c"), ("x", "y")])
-    {'b': 'b', 'c': 'b', 'd': 'b', 'x': 'x', 'y': 'x'}
-    """
-    parent: dict[str, str] = {}
-
-    def find(v: str) -> str:
-        while parent[v] != v:
-            parent[v] = parent[parent[v]]  # path halving keeps the trees flat
-            v = parent[v]
-        return v
-
-    for a, b in edges:
-        parent.setdefault(a, a)
-        parent.setdefault(b, b)
-        ra, rb = find(a), find(b)
-        if ra != rb:  # the smaller root wins, so every root is its component's smallest vertex
-            parent[max(ra, rb)] = min(ra, rb)
-    return {v: find(v) for v in sorted(parent)}
 
 
 def _merge_bins(rows) -> list[list]:
@@ -634,7 +571,6 @@ def _stats(recipe, inputs: list, clusters, docs, written, near: dict, layout: di
         "rejected_share": round((candidates - verified) / candidates, 6) if candidates else 0.0,
         "candidate_jaccard_histogram": near["candidate_jaccard"],
         "cc_rounds": near["cc_rounds"],
-        "components_on": near.get("components_on"),
         "clusters": sum(n for _, n in histogram),
         "cluster_size_histogram": histogram,
         "largest_clusters": _largest_clusters(clusters, docs, top),
@@ -731,6 +667,5 @@ def dedup_table(stats: dict) -> str:
         f"{table}\n"
         f"bands {layout['bands']} x {layout['rows']} (recall {layout['recall_at_threshold']} at J = {layout['threshold']}); "
         f"candidate pairs {stats['candidate_pairs']:,}, verified {stats['verified_pairs']:,} "
-        f"(rejected {stats['rejected_share']:.1%}); clusters {stats['clusters']:,}; "
-        f"components on the {stats.get('components_on') or '-'} ({stats['cc_rounds']} Spark rounds)"
+        f"(rejected {stats['rejected_share']:.1%}); clusters {stats['clusters']:,}; CC rounds {stats['cc_rounds']}"
     )

@@ -1,4 +1,4 @@
-"""Word shingles and their 64-bit hashes, computed over whole batches of text with numpy.
+"""Word shingles and their 64-bit hashes, computed for whole batches of text.
 
 The rule (the sample generator measures planted Jaccard levels with exactly this rule):
 
@@ -7,23 +7,22 @@ The rule (the sample generator measures planted Jaccard levels with exactly this
 - a shingle is ``n`` consecutive tokens joined by one space; a document with fewer than ``n`` tokens is
   one shingle of all its tokens, one without tokens has no shingles.
 
-The hash of a shingle (``shingle_hash``) is built from its tokens' hashes, so it can be computed without
-ever making the token or shingle strings (the reference Python code below is what the vectorized code
-must equal, and datasketch is fed through it in the tests):
+The hash of a shingle (``shingle_hash``) is built from its tokens' xxh64 hashes, so no shingle string is
+ever made:
 
-    token_hash(t)  = fmix64(poly(t) XOR len(t) * LEN_MULT),   poly(t) = sum_j t[j] * P**j    (UTF-8 bytes)
-    shingle_hash   = fmix64(Horner over its tokens' hashes with multiplier Q, plus k * LEN_MULT)
+    token_hash(t) = xxh64(UTF-8 bytes of t)
+    shingle_hash  = fmix64(Horner over its k tokens' hashes with the odd multiplier Q, plus k * LEN_MULT)
 
-all modulo 2**64, with fixed odd constants P and Q. Why not xxh64 of the joined string: that needs one
-Python string per token and per shingle, ~75 % of MinHash time on prose; here a batch of documents is one
-``bytes`` buffer, and tokens and shingles are numpy arrays (`bench/bench_minhash.py`). A 64-bit hash of
-a few-byte token through a polynomial and the fmix64 bijection keeps collisions at the ~2**-64 level for
-real text, and a collision can only add a candidate pair, which exact verification then rejects.
+all modulo 2**64. Hashing the joined string instead cost one Python string per shingle and a regex pass:
+~75 % of MinHash time on prose. Here each document is one ``bytes`` buffer split into tokens by C string
+methods, each token is hashed once, and the n-token windows are numpy arithmetic over the token hashes
+(``bench/bench_minhash.py``). A 64-bit collision can only add a candidate pair, which verification rejects.
 
 How the buffer is tokenized exactly like ``\\w+``: after lowercasing, every non-ASCII character that is
 not a word character becomes a space (one regex pass, only on non-ASCII texts); the text is then UTF-8
-encoded, and a byte is part of a word when it is an ASCII letter, digit or ``_``, or any byte >= 0x80
-(all of which now belong to word characters).
+encoded, and every ASCII byte that is not a letter, digit or ``_`` becomes a space. The remaining runs of
+bytes are the tokens (every non-ASCII byte left belongs to a word character), and ``bytes.split`` finds
+them.
 """
 
 from __future__ import annotations
@@ -32,25 +31,21 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+import xxhash
 
 TOKEN_RE = re.compile(r"\w+")
 _NON_ASCII_NON_WORD = re.compile(r"[^\x00-\x7f\w]")
 
 MASK = (1 << 64) - 1
-P = 0x100000001B3  # FNV-64 prime: odd, so its powers are invertible modulo 2**64
 Q = 0x9E3779B97F4A7C15  # golden-ratio odd constant
 LEN_MULT = 0xC2B2AE3D27D4EB4F
-P_INV = pow(P, -1, 1 << 64)
 
-_WORD_BYTE = np.zeros(256, dtype=bool)
-for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
-    _WORD_BYTE[_c] = True
-_WORD_BYTE[0x80:] = True
+_WORD_ASCII = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_TOKEN_BYTES = bytes(c if c in _WORD_ASCII or c >= 0x80 else 0x20 for c in range(256))
 
-# Texts are tokenized together in buffers of about this many characters (<= 4 UTF-8 bytes each; numpy
-# arrays of ~8 bytes per byte while hashing); a longer text is cut into pieces of this size at whitespace,
-# carrying its last n - 1 token hashes across each cut.
-BUFFER_CHARS = 1 << 20
+# A text longer than this many characters is tokenized in pieces cut at whitespace, carrying its last
+# n - 1 token hashes across each cut, so a 50 MB document never becomes one list of millions of tokens.
+PIECE_CHARS = 1 << 20
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -101,28 +96,18 @@ def _fmix64_int(h: int) -> int:
     return h ^ (h >> 33)
 
 
-def token_hash(token: str) -> int:
-    """The 64-bit hash of one token (see the module docstring)."""
-    data = token.encode("utf-8")
-    poly, power = 0, 1
-    for byte in data:
-        poly = (poly + byte * power) & MASK
-        power = (power * P) & MASK
-    return _fmix64_int(poly ^ ((len(data) * LEN_MULT) & MASK))
-
-
 def shingle_hash(shingle: str) -> int:
     """The 64-bit hash of one shingle string (tokens joined by single spaces); also the ``hashfunc`` to
     give datasketch for a bit-exact comparison."""
     parts = shingle.split(" ")
     acc = 0
     for part in parts:
-        acc = (acc * Q + token_hash(part)) & MASK
+        acc = (acc * Q + xxhash.xxh64_intdigest(part.encode("utf-8"))) & MASK
     return _fmix64_int((acc + len(parts) * LEN_MULT) & MASK)
 
 
 def hash_shingles(items: Sequence[str]) -> np.ndarray:
-    """``shingle_hash`` of each shingle string, as uint64 (the slow reference; see ``hash_batch``)."""
+    """``shingle_hash`` of each shingle string, as uint64 (the reference; see ``hash_batch``)."""
     return np.fromiter(map(shingle_hash, items), dtype=np.uint64, count=len(items))
 
 
@@ -140,74 +125,44 @@ def fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(33))
 
 
-_POWERS: dict[int, np.ndarray] = {}
-
-
-def _powers(base: int, length: int) -> np.ndarray:
-    """base**j mod 2**64 for j < length (cached per base, grown by doubling)."""
-    have = _POWERS.get(base)
-    if have is None or len(have) < length:
-        size = max(length, 2 * len(have) if have is not None else 1 << 16)
-        with np.errstate(over="ignore"):
-            steps = np.full(size, base, dtype=np.uint64)
-            steps[0] = 1
-            have = np.cumprod(steps, dtype=np.uint64)
-        _POWERS[base] = have
-    return have[:length]
-
-
-def clean_text(text: str) -> str:
-    """Lowercased, with every non-ASCII non-word character replaced by a space (see the module docstring)."""
+def token_hashes(text: str) -> np.ndarray:
+    """xxh64 of each token of ``text`` (see the module docstring for why this equals ``tokens``)."""
     text = text.lower()
-    return text if text.isascii() else _NON_ASCII_NON_WORD.sub(" ", text)
+    if not text.isascii():
+        text = _NON_ASCII_NON_WORD.sub(" ", text)
+    toks = text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES).split()
+    return np.fromiter(map(xxhash.xxh64_intdigest, toks), dtype=np.uint64, count=len(toks))
 
 
-def buffer_token_hashes(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(token hashes, token start offsets) of a cleaned UTF-8 buffer, in order."""
-    data = np.frombuffer(buf, dtype=np.uint8)
-    if data.size == 0:
-        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    edges = np.diff(_WORD_BYTE[data].view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    with np.errstate(over="ignore"):
-        prefix = np.zeros(data.size + 1, dtype=np.uint64)
-        np.cumsum(data * _powers(P, data.size), out=prefix[1:])
-        # sum_j c_j P**j over [start, end), shifted down to P**0 at the token's first byte
-        poly = (prefix[ends] - prefix[starts]) * _powers(P_INV, data.size)[starts]
-        lengths = (ends - starts).astype(np.uint64)
-        return fmix64(poly ^ (lengths * np.uint64(LEN_MULT))), starts
-
-
-def window_hashes(token_hashes: np.ndarray, n: int) -> np.ndarray:
+def window_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
     """Hashes of every run of ``n`` consecutive tokens (``len - n + 1`` of them; none when fewer)."""
-    count = len(token_hashes) - n + 1
+    count = len(hashes) - n + 1
     if count <= 0:
         return np.zeros(0, np.uint64)
     with np.errstate(over="ignore"):
-        acc = token_hashes[:count].copy()
+        acc = hashes[:count].copy()
         for m in range(1, n):
             acc *= np.uint64(Q)
-            acc += token_hashes[m : m + count]
+            acc += hashes[m : m + count]
         return fmix64(acc + np.uint64((n * LEN_MULT) & MASK))
 
 
-def _shingles_of_tokens(token_hashes: np.ndarray, n: int) -> np.ndarray:
+def _shingles_of_tokens(hashes: np.ndarray, n: int) -> np.ndarray:
     """A document's shingle hashes from all its token hashes (fewer than n tokens: one shingle of all)."""
-    if len(token_hashes) >= n:
-        return window_hashes(token_hashes, n)
-    return window_hashes(token_hashes, len(token_hashes)) if len(token_hashes) else token_hashes
+    if len(hashes) >= n:
+        return window_hashes(hashes, n)
+    return window_hashes(hashes, len(hashes)) if len(hashes) else hashes
 
 
-def doc_shingle_hashes(text: str, n: int, chunk_chars: int = BUFFER_CHARS) -> np.ndarray:
+def doc_shingle_hashes(text: str, n: int, chunk_chars: int = PIECE_CHARS) -> np.ndarray:
     """The shingle hashes of one text in bounded memory: a long text is tokenized in pieces of about
     ``chunk_chars`` characters cut at whitespace, carrying the last n - 1 token hashes across each cut."""
     if len(text) <= chunk_chars:
-        return _shingles_of_tokens(buffer_token_hashes(clean_text(text).encode("utf-8"))[0], n)
+        return _shingles_of_tokens(token_hashes(text), n)
     parts: list[np.ndarray] = []
     carry = np.zeros(0, np.uint64)
     for piece in _pieces(text, chunk_chars):
-        toks = np.concatenate([carry, buffer_token_hashes(clean_text(piece).encode("utf-8"))[0]])
+        toks = np.concatenate([carry, token_hashes(piece)])
         if len(toks) >= n:
             parts.append(window_hashes(toks, n))
             carry = toks[len(toks) - (n - 1) :] if n > 1 else toks[:0]
@@ -232,43 +187,28 @@ def _pieces(text: str, size: int):
         start = end
 
 
-def _buffer_shingles(texts: Sequence[str], n: int) -> list[np.ndarray]:
-    """Per-text shingle hashes of texts tokenized together in one buffer (a space between texts, so no
-    token crosses two of them)."""
-    encoded = [clean_text(t).encode("utf-8") for t in texts]
-    hashes, starts = buffer_token_hashes(b" ".join(encoded))
-    text_starts = np.cumsum([0] + [len(e) + 1 for e in encoded[:-1]])
-    bounds = np.searchsorted(starts, text_starts)  # first token of each text
-    bounds = np.append(bounds, len(hashes))
-    windows = window_hashes(hashes, n)  # may span two texts: only those inside one are taken below
-    out = []
-    for i in range(len(texts)):
-        first, last = int(bounds[i]), int(bounds[i + 1])
-        if last - first >= n:
-            out.append(windows[first : last - n + 1])
-        else:
-            out.append(_shingles_of_tokens(hashes[first:last], n))
-    return out
-
-
 def hash_batch(texts: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shingle hashes of a batch of texts, concatenated, with ``offsets`` (len(texts) + 1) into them."""
-    parts: list[np.ndarray] = [None] * len(texts)  # type: ignore[list-item]
-    group: list[int] = []
-    size = 0
-    for i, text in enumerate(texts):
-        if len(text) > BUFFER_CHARS:  # long texts on their own, in pieces
-            parts[i] = doc_shingle_hashes(text, n)
-            continue
-        group.append(i)
-        size += len(text)
-        if size >= BUFFER_CHARS:
-            for j, hashes in zip(group, _buffer_shingles([texts[j] for j in group], n), strict=True):
-                parts[j] = hashes
-            group, size = [], 0
-    if group:
-        for j, hashes in zip(group, _buffer_shingles([texts[j] for j in group], n), strict=True):
-            parts[j] = hashes
+    """Shingle hashes of a batch of texts, concatenated, with ``offsets`` (len(texts) + 1) into them.
+
+    Token hashes of all short texts are windowed in one numpy pass; windows that span two texts are
+    skipped by slicing each text's own range out of the result.
+    """
+    parts: list[np.ndarray] = []
+    for text in texts:
+        if len(text) > PIECE_CHARS:
+            parts.append(doc_shingle_hashes(text, n))
+        else:
+            parts.append(token_hashes(text))
+    short = [i for i, text in enumerate(texts) if len(text) <= PIECE_CHARS]
+    if short:
+        counts = np.array([len(parts[i]) for i in short], dtype=np.int64)
+        starts = np.cumsum(counts) - counts
+        flat = np.concatenate([parts[i] for i in short])
+        windows = window_hashes(flat, n)
+        for i, start, count in zip(short, starts.tolist(), counts.tolist(), strict=True):
+            parts[i] = (
+                windows[start : start + count - n + 1] if count >= n else _shingles_of_tokens(parts[i], n)
+            )
     lengths = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
     offsets = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])

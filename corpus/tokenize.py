@@ -231,27 +231,36 @@ def sampled(doc_id: str, fraction: float, seed: int) -> bool:
 
 def sample_cutoff(input_dir: str | Path, fraction: float, max_bytes: int, seed: int) -> int:
     """The largest sample key to train on: keys below ``fraction * 2**64``, and of those only the smallest
-    ones up to ``max_bytes`` of UTF-8 text (0 = no cap). One pass over ids and text lengths."""
+    ones up to ``max_bytes`` of UTF-8 text (0 = no cap).
+
+    One pass over ids and text lengths that keeps only the documents with the smallest keys needed to
+    reach the cap (merged batch by batch), so memory is bounded by the cap, not by the corpus.
+    """
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
     limit = 2**64 - 1 if fraction >= 1.0 else int(fraction * 2**64) - 1
     if max_bytes <= 0:
         return limit
-    keys, sizes = [], []
+    keys = np.zeros(0, dtype=np.uint64)
+    sizes = np.zeros(0, dtype=np.int64)
     dataset = ds.dataset(str(input_dir), format="parquet", partitioning="hive")
     for batch in dataset.to_batches(columns=["doc_id", "text"], batch_size=4096):
-        keys.extend(sample_key(d, seed) for d in batch.column("doc_id").to_pylist())
-        sizes.append(pc.binary_length(batch.column("text").cast("binary")).fill_null(0).to_numpy())
-    if not keys:
-        return limit
-    key_arr = np.array(keys, dtype=np.uint64)
-    size_arr = np.concatenate(sizes).astype(np.int64)
-    order = np.argsort(key_arr, kind="stable")
-    key_arr, size_arr = key_arr[order], size_arr[order]
-    eligible = key_arr <= np.uint64(limit)
-    over = np.flatnonzero(eligible & (np.cumsum(size_arr) >= max_bytes))
-    return int(key_arr[over[0]]) if over.size else limit
+        batch_keys = np.fromiter(
+            (sample_key(d, seed) for d in batch.column("doc_id").to_pylist()), dtype=np.uint64
+        )
+        batch_sizes = pc.binary_length(batch.column("text").cast("binary")).fill_null(0).to_numpy()
+        eligible = batch_keys <= np.uint64(limit)
+        keys = np.concatenate([keys, batch_keys[eligible]])
+        sizes = np.concatenate([sizes, batch_sizes[eligible].astype(np.int64)])
+        order = np.argsort(keys, kind="stable")
+        keys, sizes = keys[order], sizes[order]
+        reached = np.flatnonzero(np.cumsum(sizes) >= max_bytes)
+        if reached.size:  # everything after the document that reaches the cap can never be taken
+            keys, sizes = keys[: reached[0] + 1], sizes[: reached[0] + 1]
+    if keys.size and sizes.sum() >= max_bytes:
+        return int(keys[-1])
+    return limit
 
 
 def iter_parquet_texts(

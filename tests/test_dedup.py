@@ -32,11 +32,10 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 def _recipe(partitions: int) -> Recipe:
-    """2 partitions cluster the verified edges on the driver, 16 with Spark's connected components: the
-    runs are compared to each other, so both paths are held to the same result."""
     sources = {name: SourceConfig(paths=("unused",), priority=p) for name, p in PRIORITY.items()}
-    dedup = DedupConfig(threshold=THRESHOLD, local_graph_max_edges=1_000_000 if partitions == 2 else 0)
-    return Recipe(name="dedup-test", sources=sources, partitions=partitions, dedup=dedup)
+    return Recipe(
+        name="dedup-test", sources=sources, partitions=partitions, dedup=DedupConfig(threshold=THRESHOLD)
+    )
 
 
 def _doc(source: str, key: str, text: str) -> dict:
@@ -324,8 +323,7 @@ def test_stats_file(runs, corpus):
     assert on_disk["band_layout"]["bands"] == 8 and on_disk["band_layout"]["rows"] == 16
     assert on_disk["rejected_pairs"] == on_disk["candidate_pairs"] - on_disk["verified_pairs"]
     assert set(on_disk["seconds"]) >= {"exact", "signatures", "candidates", "verify", "components", "write"}
-    assert on_disk["components_on"] == "driver" and runs[16][1]["components_on"] == "spark"
-    assert on_disk["cc_rounds"] == 0 and runs[16][1]["cc_rounds"] > 0
+    assert on_disk["cc_rounds"] > 0
     top = on_disk["largest_clusters"][0]
     assert top["keeper_snippet"].startswith("Our servers") and len(top["members"]) == 3
     assert "exact dups" in dedup_table(on_disk)

@@ -65,22 +65,3 @@ def test_components_give_up_loudly(spark):
     df = spark.createDataFrame([(i, i + 1) for i in range(64)], "src long, dst long")
     with pytest.raises(ComponentsDidNotConverge, match="did not converge in 1 rounds"):
         connected_components(df, max_iterations=1, checkpoint=False)
-
-
-def test_union_find_labels_each_vertex_with_its_smallest():
-    from corpus.dedup import union_find_components
-
-    edges = [("e", "f"), ("c", "d"), ("f", "c"), ("x", "y"), ("b", "b")]
-    assert union_find_components(edges) == {
-        "b": "b",
-        "c": "c",
-        "d": "c",
-        "e": "c",
-        "f": "c",
-        "x": "x",
-        "y": "x",
-    }
-    # a long path fed in the worst order still ends in one component rooted at its smallest vertex
-    path = [(f"v{i + 1:05d}", f"v{i:05d}") for i in reversed(range(3000))]
-    labels = union_find_components(path)
-    assert len(labels) == 3001 and set(labels.values()) == {"v00000"}
