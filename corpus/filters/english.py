@@ -41,6 +41,7 @@ import string
 import unicodedata
 from dataclasses import dataclass
 from itertools import chain, repeat
+from typing import NamedTuple
 
 import numpy as np
 
@@ -227,38 +228,71 @@ def segment_stats(words: list[str]) -> SegmentStats:
     return all_segment_stats([words])[0]
 
 
-def all_segment_stats(segments: list[list[str]]) -> list[SegmentStats]:
-    """``segment_stats`` of every segment, from one feature array and sums over its slices (a long
-    document has hundreds of segments; per-segment or per-word Python work would dominate)."""
-    words = list(chain.from_iterable(segments))
-    if not words:
-        return [SegmentStats(0, 0, 0, 0, "", 0, 0) for _ in segments]
-    sizes = np.fromiter(map(len, segments), dtype=np.int64, count=len(segments))
-    features = _feature_rows(words)
-    letters = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    # reduceat needs valid, non-empty slices: sum a segment-of-each-word index instead
-    segment_of = np.repeat(np.arange(len(segments)), sizes)
+class SegmentArrays(NamedTuple):
+    """The counts of ``SegmentStats`` for many segments, one int64 array per field (foreign_idx: index into
+    FOREIGN_LANGS of the best foreign list, -1 when no word is on any list)."""
+
+    words: np.ndarray
+    letters: np.ndarray
+    english: np.ndarray
+    foreign: np.ndarray
+    foreign_idx: np.ndarray
+    non_ascii: np.ndarray
+    non_latin_letters: np.ndarray
+
+
+def segment_arrays(segments: list[list[str]]) -> SegmentArrays:
+    """Word-list counts of every (non-empty) segment, from one feature array: a long document or a whole
+    batch has thousands of segments, and per-segment or per-word Python work would dominate."""
     n = len(segments)
-    counts = [
-        np.bincount(segment_of, weights=column, minlength=n).astype(np.int64)
-        for column in (letters, features[:, 0], features[:, 1], features[:, 2])
-    ]
-    best_lang = [""] * n
-    best = [0] * n
+    words_per_segment = np.fromiter(map(len, segments), dtype=np.int64, count=n)
+    words = list(chain.from_iterable(segments))
+    features = _feature_rows(words)
+    # sums over a segment-of-each-word index (reduceat would need non-empty slices)
+    segment_of = np.repeat(np.arange(n), words_per_segment)
+
+    def per_segment(values) -> np.ndarray:
+        return np.bincount(segment_of, weights=values, minlength=n).astype(np.int64)
+
+    foreign = np.zeros(n, dtype=np.int64)
+    foreign_idx = np.full(n, -1, dtype=np.int64)
     marked = np.flatnonzero(features[:, 3])
     if marked.size:
         # words in each (segment, foreign list); the best list has the most, ties to the first in order
-        bits = (features[marked, 3][:, None] >> _LANG_BITS) & 1
         per_lang = np.zeros((n, len(FOREIGN_LANGS)), dtype=np.int64)
-        np.add.at(per_lang, segment_of[marked], bits)
+        np.add.at(per_lang, segment_of[marked], (features[marked, 3][:, None] >> _LANG_BITS) & 1)
         top = per_lang.argmax(axis=1)
-        top_count = per_lang[np.arange(n), top]
-        for i in np.flatnonzero(top_count).tolist():
-            best_lang[i], best[i] = FOREIGN_LANGS[top[i]], int(top_count[i])
-    letters_l, english_l, accented_l, non_latin_l = (c.tolist() for c in counts)
+        foreign = per_lang[np.arange(n), top]
+        foreign_idx = np.where(foreign > 0, top, -1)
+    return SegmentArrays(
+        words=words_per_segment,
+        letters=per_segment(np.fromiter(map(len, words), dtype=np.int64, count=len(words))),
+        english=per_segment(features[:, 0]),
+        foreign=foreign,
+        foreign_idx=foreign_idx,
+        non_ascii=per_segment(features[:, 1]),
+        non_latin_letters=per_segment(features[:, 2]),
+    )
+
+
+def all_segment_stats(segments: list[list[str]]) -> list[SegmentStats]:
+    """``segment_stats`` of every segment (see ``segment_arrays``)."""
+    if not any(segments):
+        return [SegmentStats(0, 0, 0, 0, "", 0, 0) for _ in segments]
+    a = segment_arrays(segments)
+    langs = [FOREIGN_LANGS[i] if i >= 0 else "" for i in a.foreign_idx.tolist()]
     return [
-        SegmentStats(size, letters_l[i], english_l[i], best[i], best_lang[i], accented_l[i], non_latin_l[i])
-        for i, size in enumerate(sizes.tolist())
+        SegmentStats(*values)
+        for values in zip(
+            a.words.tolist(),
+            a.letters.tolist(),
+            a.english.tolist(),
+            a.foreign.tolist(),
+            langs,
+            a.non_ascii.tolist(),
+            a.non_latin_letters.tolist(),
+            strict=True,
+        )
     ]
 
 

@@ -28,11 +28,11 @@ from corpus.filters.english import (
     MIN_EVIDENCE_WORDS,
     NON_LATIN_SCRIPT,
     EnglishDecision,
-    _feature_rows,
     _normalize,
     detect_english,
     prose_lines,
     sample_text,
+    segment_arrays,
     segments_of,
 )
 
@@ -42,7 +42,6 @@ EN, FOREIGN, NEUTRAL, AMBIGUOUS = 0, 1, 2, 3
 DETAILS = sorted(["", "fast", "no_english_words", "script"] + [f"foreign:{lang}" for lang in FOREIGN_LANGS])
 _DETAIL_CODE = {d: i for i, d in enumerate(DETAILS)}
 _FOREIGN_DETAIL = np.array([_DETAIL_CODE[f"foreign:{lang}"] for lang in FOREIGN_LANGS])
-_LANG_BITS = np.arange(len(FOREIGN_LANGS), dtype=np.int64)
 
 
 def _classify(words, letters, english, foreign, foreign_idx, non_ascii, non_latin):
@@ -94,31 +93,14 @@ def detect_english_batch(
     n_docs = len(texts)
     per_doc = np.fromiter(map(len, doc_segments), dtype=np.int64, count=n_docs)
     segments = list(chain.from_iterable(doc_segments))
-    n_seg = len(segments)
-    if n_seg == 0:
+    if not segments:
         return [EnglishDecision(0.0, False, 0, "no_evidence") for _ in texts]
 
-    # segment statistics (all_segment_stats, for the whole batch)
-    words_per_seg = np.fromiter(map(len, segments), dtype=np.int64, count=n_seg)
-    words = list(chain.from_iterable(segments))
-    features = _feature_rows(words)
-    seg_of_word = np.repeat(np.arange(n_seg), words_per_seg)
-
-    def per_segment(values) -> np.ndarray:
-        return np.bincount(seg_of_word, weights=values, minlength=n_seg).astype(np.int64)
-
-    letters = per_segment(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
-    english, non_ascii, non_latin = (per_segment(features[:, k]) for k in (0, 1, 2))
-    foreign = np.zeros(n_seg, dtype=np.int64)
-    foreign_idx = np.full(n_seg, -1, dtype=np.int64)
-    marked = np.flatnonzero(features[:, 3])
-    if marked.size:
-        per_lang = np.zeros((n_seg, len(FOREIGN_LANGS)), dtype=np.int64)
-        np.add.at(per_lang, seg_of_word[marked], (features[marked, 3][:, None] >> _LANG_BITS) & 1)
-        top = per_lang.argmax(axis=1)  # the first of equal counts: alphabetical, as _best_foreign
-        foreign = per_lang[np.arange(n_seg), top]
-        foreign_idx = np.where(foreign > 0, top, -1)
-    labels, details = _classify(words_per_seg, letters, english, foreign, foreign_idx, non_ascii, non_latin)
+    seg = segment_arrays(segments)  # all_segment_stats, for the whole batch
+    letters, english, foreign, foreign_idx = seg.letters, seg.english, seg.foreign, seg.foreign_idx
+    labels, details = _classify(
+        seg.words, letters, english, foreign, foreign_idx, seg.non_ascii, seg.non_latin_letters
+    )
 
     # whole documents (_merge): sums, and the foreign list with the most segment-level foreign words
     doc_of_seg = np.repeat(np.arange(n_docs), per_doc)
@@ -131,15 +113,15 @@ def detect_english_batch(
     np.add.at(doc_foreign_by_lang, (doc_of_seg[listed], foreign_idx[listed]), foreign[listed])
     doc_top = doc_foreign_by_lang.argmax(axis=1)
     doc_foreign = doc_foreign_by_lang[np.arange(n_docs), doc_top]
-    doc_words = per_document(words_per_seg)
+    doc_words = per_document(seg.words)
     whole, _ = _classify(
         np.maximum(doc_words, 1),  # documents without segments are answered below, never from this
         per_document(letters),
         per_document(english),
         doc_foreign,
         np.where(doc_foreign > 0, doc_top, -1),
-        per_document(non_ascii),
-        per_document(non_latin),
+        per_document(seg.non_ascii),
+        per_document(seg.non_latin_letters),
     )
     has_en = per_document(labels == EN) > 0
     has_foreign = per_document(labels == FOREIGN) > 0
