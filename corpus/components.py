@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from corpus.spark import checkpointed
+
 
 class ComponentsDidNotConverge(RuntimeError):
     """More rounds than allowed: a bug or a pathological graph; never silently return partial clusters."""
@@ -120,10 +122,4 @@ def _small_star(edges):
 def _persist(df, checkpoint: bool):
     if not checkpoint:
         return df.cache()
-    if df.sparkSession.sparkContext.getCheckpointDir():
-        # a reliable checkpoint writes in a second job: cached, that job does not recompute the round
-        cached = df.cache()
-        saved = cached.checkpoint(eager=True)
-        cached.unpersist()
-        return saved
-    return df.localCheckpoint(eager=True)
+    return checkpointed(df)
