@@ -31,6 +31,8 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import xxhash
 
 TOKEN_RE = re.compile(r"\w+")
@@ -46,6 +48,8 @@ _TOKEN_BYTES = bytes(c if c in _WORD_ASCII or c >= 0x80 else 0x20 for c in range
 # A text longer than this many characters is tokenized in pieces cut at whitespace, carrying its last
 # n - 1 token hashes across each cut, so a 50 MB document never becomes one list of millions of tokens.
 PIECE_CHARS = 1 << 20
+# Texts are tokenized together in chunks of about this many bytes (bounds the temporary arrays).
+TOKEN_CHUNK_BYTES = 4 << 20
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -125,13 +129,63 @@ def fmix64(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint64(33))
 
 
-def token_hashes(text: str) -> np.ndarray:
-    """xxh64 of each token of ``text`` (see the module docstring for why this equals ``tokens``)."""
+def _token_bytes(text: str) -> bytes:
+    """``text`` as UTF-8 in which the tokens are exactly the runs of bytes other than space."""
     text = text.lower()
     if not text.isascii():
         text = _NON_ASCII_NON_WORD.sub(" ", text)
-    toks = text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES).split()
+    return text.encode("utf-8", "surrogatepass").translate(_TOKEN_BYTES)
+
+
+def token_hashes(text: str) -> np.ndarray:
+    """xxh64 of each token of ``text`` (see the module docstring for why this equals ``tokens``)."""
+    toks = _token_bytes(text).split()
     return np.fromiter(map(xxhash.xxh64_intdigest, toks), dtype=np.uint64, count=len(toks))
+
+
+def token_hashes_many(texts: Sequence[str], chunk_bytes: int = TOKEN_CHUNK_BYTES) -> list[np.ndarray]:
+    """``[token_hashes(t) for t in texts]``, without a Python object or hash call per token.
+
+    Texts are joined (space-separated, so no token spans two) into chunks of about ``chunk_bytes``; in each,
+    numpy finds the token boundaries and packs the tokens' bytes into one Arrow binary array, Arrow's hash
+    table dictionary-encodes it, and only the distinct tokens (word frequencies are Zipfian: ~5 % of the
+    tokens of a chunk of prose) are hashed with xxh64. Same hashes; ~3x faster on prose.
+    """
+    out: list[np.ndarray] = []
+    chunk: list[bytes] = []
+    size = 0
+    for text in texts:
+        data = _token_bytes(text)
+        chunk.append(data)
+        size += len(data) + 1
+        if size >= chunk_bytes:
+            out.extend(_hash_chunk(chunk))
+            chunk, size = [], 0
+    if chunk:
+        out.extend(_hash_chunk(chunk))
+    return out
+
+
+def _hash_chunk(datas: list[bytes]) -> list[np.ndarray]:
+    joined = np.frombuffer(b" ".join(datas), dtype=np.uint8)
+    in_token = joined != 0x20
+    edges = np.diff(in_token.astype(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    lengths = np.flatnonzero(edges == -1) - starts
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    packed = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), len(starts), [None, pa.py_buffer(offsets), pa.py_buffer(joined[in_token])]
+    )
+    encoded = pc.dictionary_encode(packed)
+    distinct = encoded.dictionary.to_pylist()
+    distinct_hashes = np.fromiter(map(xxhash.xxh64_intdigest, distinct), dtype=np.uint64, count=len(distinct))
+    hashes = distinct_hashes[encoded.indices.to_numpy(zero_copy_only=False)]
+    # each text's tokens: those starting inside its bytes (texts begin len + 1 bytes apart)
+    text_starts = np.zeros(len(datas) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, datas), dtype=np.int64, count=len(datas)) + 1, out=text_starts[1:])
+    bounds = np.searchsorted(starts, text_starts).tolist()
+    return [hashes[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
 def window_hashes(hashes: np.ndarray, n: int) -> np.ndarray:
@@ -193,13 +247,13 @@ def hash_batch(texts: Sequence[str], n: int) -> tuple[np.ndarray, np.ndarray]:
     Token hashes of all short texts are windowed in one numpy pass; windows that span two texts are
     skipped by slicing each text's own range out of the result.
     """
-    parts: list[np.ndarray] = []
-    for text in texts:
-        if len(text) > PIECE_CHARS:
-            parts.append(doc_shingle_hashes(text, n))
-        else:
-            parts.append(token_hashes(text))
     short = [i for i, text in enumerate(texts) if len(text) <= PIECE_CHARS]
+    parts: list[np.ndarray] = [np.zeros(0, np.uint64)] * len(texts)
+    for i, hashes in zip(short, token_hashes_many([texts[i] for i in short]), strict=True):
+        parts[i] = hashes
+    for i, text in enumerate(texts):
+        if len(text) > PIECE_CHARS:
+            parts[i] = doc_shingle_hashes(text, n)
     if short:
         counts = np.array([len(parts[i]) for i in short], dtype=np.int64)
         starts = np.cumsum(counts) - counts

@@ -16,6 +16,7 @@ from corpus.shingling import (
     shingle_hash,
     shingles,
     token_hashes,
+    token_hashes_many,
 )
 
 # Word characters, separators and the cases that break naive byte tokenizers: accents precomposed and
@@ -48,6 +49,17 @@ def test_batch_equals_reference_on_any_text(batch, n):
     assert len(offsets) == len(batch) + 1
     for i, text in enumerate(batch):
         assert np.array_equal(hashes[offsets[i] : offsets[i + 1]], reference(text, n)), text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(texts, max_size=12), st.sampled_from([1, 7, 64, 1 << 22]))
+def test_tokens_hashed_together_equal_one_by_one(batch, chunk_bytes):
+    """Chunks of every size, down to one text each and chunks that end mid-batch, give each text its own
+    token hashes (the space that joins texts keeps a token from spanning two)."""
+    together = token_hashes_many(batch, chunk_bytes=chunk_bytes)
+    assert len(together) == len(batch)
+    for text, hashes in zip(batch, together, strict=True):
+        assert hashes.dtype == np.uint64 and hashes.tolist() == token_hashes(text).tolist(), text
 
 
 def test_pieces_and_long_texts_agree(monkeypatch):
