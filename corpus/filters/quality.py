@@ -18,15 +18,16 @@ The defaults drop none of the clean English in ../shared/data (a BookCorpus nove
 
 from __future__ import annotations
 
+import functools
 import string
 import unicodedata
-from collections import Counter
+
+import numpy as np
 
 from corpus.sources.reasons import MOSTLY_SYMBOLS, REPEATED_LINES, TOO_SHORT
 
 _ASCII_WHITESPACE = string.whitespace.encode()
 _ASCII_LETTERS_AND_WHITESPACE = (string.ascii_letters + string.whitespace).encode()
-_ASCII_BYTES = bytes(range(128))
 
 
 def word_count(text: str, at_least: int | None = None) -> int:
@@ -40,21 +41,43 @@ def symbol_ratio(text: str) -> float:
     """Share of non-space characters that are not letters (0.0 for text with no visible character).
 
     Letters are Unicode letters and combining marks in any script. The ASCII part is counted with
-    ``bytes.translate`` (~1 ms per MB); the non-ASCII characters are cut out the same way (deleting every
-    ASCII byte of the UTF-8 leaves exactly their bytes) and only they are looked at one by one.
+    ``bytes.translate`` (~1 ms per MB); the non-ASCII characters are classified by a lookup table over
+    their code points in numpy (a Counter over them cost 70 ns per character: most of the rule's time on
+    text in other scripts), and only characters outside the Basic Multilingual Plane one by one.
     """
     ascii_part = text.encode("ascii", "ignore")
     visible = len(ascii_part.translate(None, _ASCII_WHITESPACE))
     symbols = len(ascii_part.translate(None, _ASCII_LETTERS_AND_WHITESPACE))
     if len(ascii_part) != len(text):
-        non_ascii = text.encode("utf-8", "surrogatepass").translate(None, _ASCII_BYTES)
-        for char, n in Counter(non_ascii.decode("utf-8", "surrogatepass")).items():
-            if char.isspace():
-                continue
-            visible += n
-            if not (char.isalpha() or unicodedata.category(char).startswith("M")):
-                symbols += n
+        code_points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        code_points = code_points[code_points >= 0x80]
+        in_bmp = code_points < 0x10000
+        space, letter, other = np.bincount(_bmp_classes()[code_points[in_bmp]], minlength=3).tolist()
+        visible += letter + other
+        symbols += other
+        if not in_bmp.all():
+            for code_point in code_points[~in_bmp].tolist():
+                kind = _char_class(chr(code_point))
+                visible += kind != _SPACE
+                symbols += kind == _OTHER
     return symbols / visible if visible else 0.0
+
+
+_SPACE, _LETTER, _OTHER = 0, 1, 2
+
+
+def _char_class(char: str) -> int:
+    if char.isspace():
+        return _SPACE
+    if char.isalpha() or unicodedata.category(char).startswith("M"):
+        return _LETTER
+    return _OTHER
+
+
+@functools.cache
+def _bmp_classes() -> np.ndarray:
+    """``_char_class`` of every code point below 0x10000 (64 kB, built once per process in ~40 ms)."""
+    return np.fromiter((_char_class(chr(c)) for c in range(0x10000)), dtype=np.uint8, count=0x10000)
 
 
 def repeated_line_fraction(text: str) -> float:
