@@ -3,6 +3,7 @@ bounded work on long documents, determinism, and counters that add up."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pyarrow as pa
@@ -241,8 +242,10 @@ def test_word_lists_keep_the_two_sides_apart():
     ).map("".join)
 )
 def test_sentence_words_equal_the_regex_definition(text):
-    want = [english._WORD_RE.findall(s) for s in english._SENTENCE_END_RE.split(text)]
+    sentence_end = re.compile(english.SENTENCE_END_DEFINITION)
+    want = [english._WORD_RE.findall(s) for s in sentence_end.split(text)]
     assert english.sentence_words(text) == want
+    assert english._SENTENCE_END_RE.split(text) == sentence_end.split(text)
 
 
 def test_batch_detection_equals_per_document_detection():
