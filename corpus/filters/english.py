@@ -342,8 +342,8 @@ _SENTENCE_END_RE = re.compile(_SENTENCE_END)
 # marked first with \x01 (they can neither overlap a word nor contain a letter, so marking them first
 # finds the same ends as scanning for ends and words together); in the UTF-8 bytes every ASCII byte but
 # letters and apostrophes becomes a space (for ASCII, [^\W\d_] is exactly [A-Za-z]) and leading
-# apostrophes go; ``str.split`` cuts the words. Only the few pieces with non-ASCII characters (accented
-# letters, other scripts, non-ASCII punctuation or spaces) then go through ``_WORD_RE`` itself.
+# apostrophes go; ``str.split`` cuts the words. Text with non-ASCII characters (accented letters, other
+# scripts, non-ASCII punctuation or spaces) goes through ``_WORD_RE`` itself, sentence by sentence.
 _SENTENCE_MARK = "\x01"
 _LETTERS_AND_APOSTROPHE = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ'\x01")
 _WORD_BYTES = bytes(c if c in _LETTERS_AND_APOSTROPHE or c >= 0x80 else 0x20 for c in range(256))
@@ -357,22 +357,14 @@ def sentence_words(text: str) -> list[list[str]]:
     marked = _SENTENCE_END_RE.sub(f" {_SENTENCE_MARK} ", text)
     pieces = b" " + marked.encode("utf-8", "surrogatepass").translate(_WORD_BYTES)
     pieces = _LEADING_APOSTROPHES.sub(b" ", pieces).decode("utf-8", "surrogatepass")
-    # split at spaces only: str.split() would also cut at non-ASCII spaces and so free apostrophes that
-    # lead a piece (they are then no word); such pieces go through _WORD_RE below
-    sentences = [list(filter(None, sentence.split(" "))) for sentence in pieces.split(_SENTENCE_MARK)]
-    if pieces.isascii():
-        return sentences
-    return [words if all(map(str.isascii, words)) else _split_non_ascii(words) for words in sentences]
-
-
-def _split_non_ascii(pieces: list[str]) -> list[str]:
-    words: list[str] = []
-    for piece in pieces:
-        if piece.isascii():
-            words.append(piece)
-        else:
-            words.extend(_WORD_RE.findall(piece))
-    return words
+    sentences = pieces.split(_SENTENCE_MARK)
+    if pieces.isascii():  # the only whitespace left is the space: str.split() cuts exactly the words
+        return [sentence.split() for sentence in sentences]
+    # Each run of letters and apostrophes between spaces starts with a letter (leading apostrophes are
+    # gone), so it is one whole _WORD_RE match: the regex over a sentence finds the ASCII runs unchanged
+    # and the words inside the others. (str.split() would also cut at non-ASCII spaces and so free
+    # apostrophes that lead a word; they are no word.)
+    return [_WORD_RE.findall(sentence) for sentence in sentences]
 
 
 def segments_of(text: str, segment_words: int) -> list[list[str]]:
