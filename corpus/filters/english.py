@@ -185,26 +185,26 @@ def _normalize(text: str) -> str:
 
 
 # Word features, one row per word as written: (in ENGLISH, has a non-ASCII letter, letters outside Latin,
-# foreign-list bits). Word frequencies are Zipfian, so a bounded cache (word -> row of _FEATURE_TABLE)
+# foreign-list bits, letters). Word frequencies are Zipfian, so a bounded cache (word -> row of _FEATURE_TABLE)
 # answers most lookups with one dict access; a document's words become one numpy array of rows and its
 # segments' counts are sums over slices of it (~10 MB per worker process when full).
 _FEATURES: dict[str, int] = {}
 _FEATURES_MAX = 100_000
-_FEATURE_TABLE = np.zeros((_FEATURES_MAX + 1, 4), dtype=np.int64)  # the last row is never a cached word
+_FEATURE_TABLE = np.zeros((_FEATURES_MAX + 1, 5), dtype=np.int64)  # the last row is never a cached word
 _LANG_BITS = np.arange(len(FOREIGN_LANGS), dtype=np.int64)
 
 
-def _word_features(word: str) -> tuple[int, int, int, int]:
+def _word_features(word: str) -> tuple[int, int, int, int, int]:
     w = word.lower()
     if w in ENGLISH_FUNCTION or (w in ENGLISH_CONTENT and w == word):
-        return (1, 0, 0, 0)
+        return (1, 0, 0, 0, len(word))
     if word.isascii():
-        return (0, 0, 0, _FOREIGN_MASK.get(w, 0))
-    return (0, 1, len(_NON_LATIN_LETTER_RE.findall(word)), _FOREIGN_MASK.get(w, 0))
+        return (0, 0, 0, _FOREIGN_MASK.get(w, 0), len(word))
+    return (0, 1, len(_NON_LATIN_LETTER_RE.findall(word)), _FOREIGN_MASK.get(w, 0), len(word))
 
 
 def _feature_rows(words: list[str]) -> np.ndarray:
-    """[len(words), 4] int64 features of the words, through the cache."""
+    """[len(words), 5] int64 features of the words, through the cache."""
     rows = np.fromiter(map(_FEATURES.get, words, repeat(-1)), dtype=np.int64, count=len(words))
     uncached: list[int] = []
     for i in np.flatnonzero(rows < 0).tolist():
@@ -266,7 +266,7 @@ def segment_arrays(segments: list[list[str]]) -> SegmentArrays:
         foreign_idx = np.where(foreign > 0, top, -1)
     return SegmentArrays(
         words=words_per_segment,
-        letters=per_segment(np.fromiter(map(len, words), dtype=np.int64, count=len(words))),
+        letters=per_segment(features[:, 4]),
         english=per_segment(features[:, 0]),
         foreign=foreign,
         foreign_idx=foreign_idx,
