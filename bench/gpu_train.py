@@ -83,6 +83,7 @@ def run(args: argparse.Namespace) -> dict:
         env = init_distributed(args.device)
         try:
             trainer = Trainer(cfg, Path(tmp) / "run", env)
+            trainer.model.fused_loss = args.fused_loss
             trainer.model.train()
             t0 = time.perf_counter()
             for _ in range(args.warmup):  # compiles on the first step
@@ -116,6 +117,7 @@ def run(args: argparse.Namespace) -> dict:
         "micro_batch_rows": args.micro,
         "precision": trainer.precision,
         "compile": args.compile,
+        "fused_loss": args.fused_loss,
         "warmup_steps": args.warmup,
         "warmup_s": round(warmup_s, 1),
         "steps_timed": args.steps,
@@ -159,6 +161,9 @@ def main() -> int:
     p.add_argument("--warmup", type=int, default=5, help="untimed steps first (compilation happens here)")
     p.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp32"))
     p.add_argument("--no-compile", dest="compile", action="store_false")
+    p.add_argument(
+        "--fused-loss", action="store_true", help="the chunked loss with in-pass gradients (model/loss.py)"
+    )
     p.add_argument("--device", default="auto", choices=("auto", "cuda", "cpu"))
     p.add_argument("--profile", action="store_true", help="then profile 3 steps and print the top ops")
     p.add_argument(

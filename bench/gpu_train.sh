@@ -8,3 +8,5 @@ export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 timeout 150 python3 bench/gpu_train.py --micro 16 --warmup 5 --steps 20 "$@" || echo '{"error": "compiled run failed or timed out"}'
 timeout 60 python3 bench/gpu_train.py --micro 16 --warmup 3 --steps 10 --no-compile "$@"
+# the loss computed chunk by chunk with its gradients in the forward pass (model/loss.py), compiled
+timeout 150 python3 bench/gpu_train.py --micro 16 --warmup 5 --steps 20 --fused-loss "$@" || echo '{"error": "fused-loss run failed or timed out"}'

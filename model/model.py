@@ -20,6 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from model.config import OPTConfig
+from model.loss import linear_cross_entropy
 
 POSITION_OFFSET = 2
 CPU_ATTENTION_BLOCK = 256  # query rows per block in the CPU dropout path (see causal_attention)
@@ -151,7 +152,14 @@ class OPTModel(nn.Module):
 
 
 class OPTForCausalLM(nn.Module):
-    """OPT language model: token ids (B, T) -> logits (B, T, vocab) or, given targets, the mean loss."""
+    """OPT language model: token ids (B, T) -> logits (B, T, vocab) or, given targets, the mean loss.
+
+    ``fused_loss``: compute the loss with ``model.loss.linear_cross_entropy`` (gradients made chunk by
+    chunk in the forward pass, no (N, vocab) fp32 logits kept). Same values; off by default until a GPU
+    run shows it faster there (``bench/gpu_train.py --fused-loss``); on CPU it measured the same.
+    """
+
+    fused_loss = False
 
     def __init__(self, cfg: OPTConfig):
         super().__init__()
@@ -174,7 +182,8 @@ class OPTForCausalLM(nn.Module):
         # Tied output projection: the token embedding is the lm_head (HF saves no separate lm_head weight).
         if targets is None:
             return F.linear(h, self.decoder.embed_tokens.weight)  # (B, T, vocab)
-        return lm_loss(h.flatten(0, 1), self.decoder.embed_tokens.weight, targets.flatten(0, 1))
+        loss = linear_cross_entropy if self.fused_loss else lm_loss
+        return loss(h.flatten(0, 1), self.decoder.embed_tokens.weight, targets.flatten(0, 1))
 
     @torch.no_grad()
     def init_weights(self) -> None:
