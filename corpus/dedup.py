@@ -603,7 +603,7 @@ def _largest_clusters(clusters, docs, top: list) -> list[dict]:
         .where(F.col("rank") <= MEMBERS_SHOWN + 1)
         .collect()
     )
-    # the few ids shown are pushed down to the Parquet scan (its files are sorted by doc_id)
+    # the few ids shown are pushed down to the Parquet scan (files whose id range holds none are skipped)
     snippets = {
         r["doc_id"]: r["snippet"]
         for r in docs.where(F.col("doc_id").isin(sorted({r["doc_id"] for r in ranked})))

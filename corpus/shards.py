@@ -32,6 +32,7 @@ import pyarrow.fs as pafs
 import xxhash
 
 from corpus.config import PackConfig, Recipe
+from corpus.fs import resolve_fs
 from corpus.pack import pack_flat
 from corpus.shard_format import FORMAT_NAME, FORMAT_VERSION, token_dtype, write_manifest, write_shard_fs
 from corpus.tokenize import (
@@ -170,16 +171,6 @@ def pack_group(
 
 def _by_name(names: list[str], counts) -> dict[str, int]:
     return {n: int(c) for n, c in zip(names, counts, strict=True) if c}
-
-
-def resolve_fs(uri: str) -> tuple[pafs.FileSystem, str]:
-    """A ``pyarrow.fs`` filesystem and path for a local path or URI (``s3a://`` is read as ``s3://``)."""
-    if "://" not in uri:
-        return pafs.LocalFileSystem(), os.path.abspath(uri)
-    for hadoop_scheme in ("s3a://", "s3n://"):
-        if uri.startswith(hadoop_scheme):
-            uri = "s3://" + uri[len(hadoop_scheme) :]
-    return pafs.FileSystem.from_uri(uri)
 
 
 # --- the Spark stage ---------------------------------------------------------------------------------

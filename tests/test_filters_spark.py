@@ -13,7 +13,7 @@ import pytest
 from test_filters import CASES, ENGLISH_PARAGRAPH, ENGLISH_PARAGRAPH_2, MATH
 
 from corpus.config import recipe_from_dict
-from corpus.filter_stage import FilterAccountingError, check_filter_accounting, run_filter
+from corpus.filter_stage import FilterAccountingError, check_filter_accounting, filter_stats, run_filter
 from corpus.schema import DOCUMENT_SCHEMA
 from corpus.stage import marker_path, stats_path
 
@@ -133,6 +133,7 @@ def test_stats_are_exact_and_add_up(runs):
         "langdetect_avoided": s["bookcorpus"]["langdetect_avoided"],
         "balanced": True,
         "kept_share": 0.6667,
+        "written": 2,
     }
     assert s["pile"]["dropped"] == {"not_english": 2, "too_short": 1} and s["pile"]["kept"] == 2
     assert s["pile"]["english_checked"] == 3  # DM Mathematics is exempt; the newsletter line is too short
@@ -157,11 +158,49 @@ def test_same_result_whatever_the_partitioning(runs):
     assert strip({**stats1, "config": None}) == strip({**stats4, "config": None})
 
 
+def test_kept_documents_missing_from_the_files_fail_loudly():
+    """The counters balance, but the files written by the tasks hold one kept document fewer."""
+    counters = [("pile", "in", 5), ("pile", "kept", 2), ("pile", "dropped_not_english", 3)]
+    counters += [
+        ("pile", "records_in", 5),
+        ("pile", "records_kept", 2),
+        ("pile", "records_dropped_not_english", 3),
+    ]
+    check_filter_accounting(filter_stats(recipe(1), counters, 0.0, {"pile": 2}))
+    short = filter_stats(recipe(1), counters, 0.0, {"pile": 1})
+    assert short["sources"]["pile"]["written"] == 1 and not short["sources"]["pile"]["balanced"]
+    with pytest.raises(
+        FilterAccountingError, match="pile: in 5, kept 2, dropped 3, kept documents in the files 1"
+    ):
+        check_filter_accounting(short)
+
+
 def test_accounting_mismatch_fails_loudly(runs):
     _, stats = runs[1]
     broken = json.loads(json.dumps(stats))
     broken["sources"]["pile"]["kept"] += 1
     broken["sources"]["pile"]["balanced"] = False
-    with pytest.raises(FilterAccountingError, match="pile: in 5 != kept 3"):
+    with pytest.raises(FilterAccountingError, match="pile: in 5, kept 3, dropped 3"):
         check_filter_accounting(broken)
     assert stats["config"] == {**dataclasses.asdict(recipe(1).filter), "exempt_subsets": ["DM Mathematics"]}
+
+
+def test_only_the_kept_attempts_files_are_moved_in(tmp_path):
+    """A retried task's first attempt leaves its file in _attempts/; only the file named in the rows Spark
+    kept ends up in the output, under the partition's name, and _attempts/ is gone."""
+    import pyarrow.fs as pafs
+
+    from corpus.filter_stage import ATTEMPTS_DIR, _move_kept_files
+
+    attempts = tmp_path / ATTEMPTS_DIR / "source=pile"
+    attempts.mkdir(parents=True)
+    (attempts / "part-00003.17.parquet").write_bytes(b"failed attempt")
+    (attempts / "part-00003.18.parquet").write_bytes(b"kept attempt")
+    rows = [{"source": "pile", "location": str(attempts / "part-00003.18.parquet"), "n_records": 4}]
+    written = _move_kept_files(pafs.LocalFileSystem(), str(tmp_path), rows)
+    assert written == {"pile": 4}
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "source=pile",
+        "source=pile/part-00003.parquet",
+    ]
+    assert (tmp_path / "source=pile" / "part-00003.parquet").read_bytes() == b"kept attempt"
