@@ -289,7 +289,11 @@ def test_quality_measures():
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(st.sampled_from(list("aZ 1.\n\t—“é\u0301\u00a0\u3000Σ日🎉𝔸½٣_") + ["\u2028", "\ud800"]), max_size=80))
+@given(
+    st.text(
+        st.sampled_from(list("aZ 1.\n\t—“é\u0301\u00a0\u3000Σ日🎉𝔸½٣_") + ["\u2028", "\ud800"]), max_size=80
+    )
+)
 def test_symbol_ratio_equals_the_character_by_character_definition(text):
     visible = [c for c in text if not c.isspace()]
     letters = [c for c in visible if c.isalpha() or unicodedata.category(c).startswith("M")]
