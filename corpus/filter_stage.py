@@ -105,12 +105,10 @@ class KeptWriter:
     partition and task attempt (a retried or speculative attempt never writes over another's file)."""
 
     def __init__(self, filtered_uri: str, partition: int, attempt: int):
-        from corpus.fs import resolve_fs
-
         self.filesystem, root = resolve_fs(filtered_uri)
         self.prefix = f"{root}/{ATTEMPTS_DIR}"
         self.name = f"part-{partition:05d}.{attempt}.parquet"
-        self.writers: dict[str, tuple] = {}  # source -> (path, stream, ParquetWriter, rows)
+        self.writers: dict[str, list] = {}  # source -> [path, stream, ParquetWriter, rows written]
 
     def write(self, kept: pa.RecordBatch) -> None:
         import pyarrow.compute as pc

@@ -20,11 +20,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from model.config import OPTConfig
-from model.loss import linear_cross_entropy
+from model.loss import linear_cross_entropy, lm_loss
 
 POSITION_OFFSET = 2
 CPU_ATTENTION_BLOCK = 256  # query rows per block in the CPU dropout path (see causal_attention)
-LOSS_CHUNK_ELEMENTS = 1 << 22  # logits elements per piece of the loss on CPU (16 MB in fp32; see lm_loss)
 
 
 def causal_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, dropout_p: float) -> torch.Tensor:
@@ -54,23 +53,6 @@ def blocked_causal_attention(q, k, v, dropout_p: float, block: int = CPU_ATTENTI
         probs = F.dropout(torch.softmax(scores.masked_fill(future, float("-inf")), dim=-1), dropout_p)
         out.append(probs @ v[:, :, :end])
     return torch.cat(out, dim=2)
-
-
-def lm_loss(h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean next-token cross-entropy of ``h`` (N, e) projected on ``weight`` (vocab, e); targets (N,).
-
-    fp32 log-softmax even when the matmuls run in bf16: 50k classes need the range. On CPU the logits are
-    made LOSS_CHUNK_ELEMENTS at a time: glibc serves blocks above 32 MB from fresh mmap'd pages that fault
-    on first touch and are unmapped on free, so a whole (N, vocab) logits tensor paid page faults in every
-    step; 16 MB pieces are reused from the heap (the loss and its backward ran ~1.8x faster, same values).
-    """
-    n = h.shape[0]
-    rows = n if h.device.type != "cpu" else max(1, LOSS_CHUNK_ELEMENTS // weight.shape[0])
-    total = sum(
-        F.cross_entropy(F.linear(h[i : i + rows], weight).float(), targets[i : i + rows], reduction="sum")
-        for i in range(0, n, rows)
-    )
-    return total / n
 
 
 class OPTAttention(nn.Module):

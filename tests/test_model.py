@@ -10,8 +10,8 @@ from conftest import shared_file
 
 from model.config import PRESETS, config_from_hf, preset
 from model.generate import load_tokenizer, sample
-from model.loss import linear_cross_entropy
-from model.model import OPTForCausalLM, blocked_causal_attention, build_model, causal_attention, lm_loss
+from model.loss import linear_cross_entropy, lm_loss
+from model.model import OPTForCausalLM, blocked_causal_attention, build_model, causal_attention
 
 transformers = pytest.importorskip("transformers")
 

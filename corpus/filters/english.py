@@ -185,8 +185,8 @@ def _normalize(text: str) -> str:
 
 
 # Word features, one row per word as written: (in ENGLISH, has a non-ASCII letter, letters outside Latin,
-# foreign-list bits, letters). Word frequencies are Zipfian, so a bounded cache (word -> row of _FEATURE_TABLE)
-# answers most lookups with one dict access; a document's words become one numpy array of rows and its
+# foreign-list bits, letters). Word frequencies are Zipfian, so a bounded cache (word -> row of
+# _FEATURE_TABLE) answers most lookups with one dict access; a document's words become one numpy array of rows and its
 # segments' counts are sums over slices of it (~10 MB per worker process when full).
 _FEATURES: dict[str, int] = {}
 _FEATURES_MAX = 100_000
