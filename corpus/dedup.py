@@ -3,28 +3,33 @@
 Input: ``OUT/filtered/`` (Parquet of DOCUMENT_SCHEMA, partitioned by source). Steps, each materialized once
 (so every step is timed and nothing is recomputed):
 
-1. exact   the SHA-256 of each (already normalized) text; one keeper per hash. A SHA-256 collision is
-           not a practical concern, so "same hash" is "same text". Aggregation only (a min per hash, with
-           map-side partial aggregation), so a million identical documents are one small group.
-2. bands   MinHash signatures through ``mapInArrow`` (corpus/minhash.py, a whole Arrow batch per numpy
-           pass), b band hashes per document; rows (band, bucket, doc_id) of exact keepers only.
-3. candidates  rows hash-partitioned by (band, bucket) and sorted by doc_id inside each partition stream
-           through ``AnchorEdges``: the first ``bucket_all_pairs`` members of a bucket are linked
-           pairwise, later ones to the bucket's ``bucket_anchors`` smallest doc_ids. A bucket is never
-           collected anywhere, so a skewed bucket of any size costs one task O(bucket_all_pairs) memory
-           and a spillable sort; its edge count grows linearly with its size, never O(size**2).
-4. verify  every candidate edge is checked against the threshold: the endpoints' texts (only they are
-           read again) become sorted shingle-hash sets, joined onto the edges, and the exact Jaccard
-           decides (or the signature estimate with ``dedup.verify = "signature"``).
+1. signatures  the only pass over all texts, through ``mapInArrow``: per document its UTF-8 size, the
+           SHA-256 of its text and its b LSH band hashes (MinHash in corpus/minhash.py, a whole Arrow batch
+           per numpy pass), with the Parquet file it came from.
+2. exact   one keeper per SHA-256 (a SHA-256 collision is not a practical concern, so "same hash" is
+           "same text"). Aggregation only (a min per hash, with map-side partial aggregation), so a million
+           identical documents are one small group. Exact duplicates leave the near-duplicate steps.
+3. candidates  rows (band, bucket, doc_id) hash-partitioned by (band, bucket) and sorted by doc_id inside
+           each partition stream through ``AnchorEdges``: the first ``bucket_all_pairs`` members of a bucket
+           are linked pairwise, later ones to the bucket's ``bucket_anchors`` smallest doc_ids. A bucket is
+           never collected anywhere, so a skewed bucket of any size costs one task O(bucket_all_pairs)
+           memory and a spillable sort; its edge count grows linearly with its size, never O(size**2).
+4. verify  every candidate edge is checked against the threshold: the endpoints' texts become sorted
+           shingle-hash sets, joined onto the edges, and the exact Jaccard decides (or the signature
+           estimate with ``dedup.verify = "signature"``). Only the endpoints' texts are read again: one task
+           per file that holds some, reading the texts of just the row groups they are in.
 5. clusters  connected components of the verified edges (corpus/components.py). Vertices are numbered by
            a global sort of their doc_ids: unique, and in doc_id order whatever the partitioning, so no
            hash collision can merge two documents and the results never depend on the numbering.
 6. keepers  one per cluster, by the rule below; exact duplicates join the cluster of their exact keeper.
+7. write   one task per input file copies its documents minus the removed ones with pyarrow (the texts
+           never go through the JVM again); the removed ids reach each file's task through Spark.
 
 Keeper rule (exact groups and near clusters alike): the lowest recipe source ``priority``, then the
 longest text (UTF-8 bytes), then the smallest doc_id.
 
-Outputs: ``OUT/dedup/documents/`` (kept documents, DOCUMENT_SCHEMA, Parquet partitioned by source),
+Outputs: ``OUT/dedup/documents/`` (kept documents, DOCUMENT_SCHEMA, Parquet partitioned by source, one
+file per input file, in input order),
 ``OUT/dedup/clusters/`` (doc_id, cluster_id, is_keeper, kind, source, keeper_source, n_bytes; one row
 per document of every cluster of 2 or more; cluster_id is the keeper's doc_id; kind is "exact"
 or "near" for removed documents, "keeper" for the keeper), ``OUT/dedup/edges/`` (verified edges doc_a <
@@ -33,6 +38,7 @@ doc_b with their Jaccard) and ``OUT/stats/dedup.json``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Iterator
@@ -41,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 
 from corpus.config import DedupConfig, Recipe, SourceConfig
+from corpus.fs import ATTEMPTS_DIR, move_task_files, resolve_fs
 from corpus.minhash import (
     AnchorEdges,
     band_hashes,
@@ -58,11 +65,17 @@ from corpus.spark import checkpointed
 
 log = logging.getLogger("optcorpus.dedup")
 
-BAND_DDL = "band int, bucket long, doc_id string"
+DOC_DDL = "doc_id string, source string, file string, n_bytes long, text_hash binary, buckets array<long>"
+WRITTEN_DDL = "source string, location string, n_records long, n_bytes long"
+WRITTEN_SCHEMA = pa.schema(
+    [("source", pa.string()), ("location", pa.string()), ("n_records", pa.int64()), ("n_bytes", pa.int64())]
+)
 EDGE_DDL = "doc_a string, doc_b string"
 FEATURE_DDL = "doc_id string, feature binary"
 SCORE_DDL = "doc_a string, doc_b string, jaccard double"
 KIND_EXACT, KIND_NEAR, KIND_KEEPER = "exact", "near", "keeper"
+KEPT_SCHEMA = pa.schema([f for f in DOCUMENT_SCHEMA if f.name != "source"])  # source is the directory
+KEPT_COLUMNS = KEPT_SCHEMA.names
 LARGEST_CLUSTERS = 10  # clusters listed with snippets in the stats
 MEMBERS_SHOWN = 3  # removed members shown per listed cluster
 SNIPPET_CHARS = 200
@@ -77,29 +90,48 @@ class DedupAccountingError(RuntimeError):
 # ---------------------------------------------------------------------------------------------------------
 
 
-def make_band_rows(cfg: DedupConfig, seed: int, b: int, r: int):
-    """mapInArrow function: (doc_id, text) batches in, (band, bucket, doc_id) rows out.
+def make_document_rows(cfg: DedupConfig, seed: int, b: int, r: int, bands: bool = True):
+    """mapInArrow function: (doc_id, source, file, text) batches in; one row per document out (``DOC_DDL``):
+    its UTF-8 size, the SHA-256 of its text and its ``b`` band bucket hashes.
 
-    Documents without any shingle (no word characters) get no rows: they cannot be near duplicates.
+    One pass over the texts gives both the exact key and the MinHash bands (the texts are the expensive
+    part to read and move). Documents without any shingle (no word characters) get no buckets: they cannot
+    be near duplicates. With ``bands=False`` (near dedup off) no signature is computed.
     """
 
-    def band_rows(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def document_rows(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         a, perm_b = make_permutations(cfg.num_perm, seed)
         for batch in batches:
-            ids = batch.column("doc_id")
-            sig, counts = text_signatures(batch.column("text").to_pylist(), cfg.ngram, a, perm_b)
-            keep = np.flatnonzero(counts > 0)
-            buckets = band_hashes(sig[keep], b, r).view(np.int64)  # Spark longs are signed: same 64 bits
+            text = batch.column("text").fill_null("")
+            raw = text.cast(pa.large_binary())  # offsets and bytes of the UTF-8 texts, no copy of the text
+            offsets = np.frombuffer(raw.buffers()[1], dtype=np.int64)[raw.offset : raw.offset + len(raw) + 1]
+            data = memoryview(raw.buffers()[2] or b"")
+            bounds = offsets.tolist()
+            digests = [
+                hashlib.sha256(data[lo:hi]).digest() for lo, hi in zip(bounds, bounds[1:], strict=False)
+            ]
+            n = len(text)
+            if bands:
+                sig, counts = text_signatures(text.to_pylist(), cfg.ngram, a, perm_b)
+                keep = counts > 0
+                buckets = band_hashes(sig[keep], b, r).view(np.int64)  # Spark longs: the same 64 bits, signed
+                bucket_offsets = np.zeros(n + 1, dtype=np.int32)
+                np.cumsum(np.where(keep, b, 0), out=bucket_offsets[1:])
+            else:
+                buckets, bucket_offsets = np.zeros((0, b), np.int64), np.zeros(n + 1, dtype=np.int32)
             yield pa.RecordBatch.from_arrays(
                 [
-                    pa.array(np.tile(np.arange(b, dtype=np.int32), len(keep))),
-                    pa.array(buckets.reshape(-1)),
-                    ids.take(pa.array(np.repeat(keep, b))),
+                    batch.column("doc_id"),
+                    batch.column("source"),
+                    batch.column("file"),
+                    pa.array(np.diff(offsets), pa.int64()),
+                    pa.array(digests, pa.binary()),
+                    pa.ListArray.from_arrays(pa.array(bucket_offsets), pa.array(buckets.reshape(-1))),
                 ],
-                names=["band", "bucket", "doc_id"],
+                names=["doc_id", "source", "file", "n_bytes", "text_hash", "buckets"],
             )
 
-    return band_rows
+    return document_rows
 
 
 def make_edge_rows(anchors: int, all_pairs: int):
@@ -139,6 +171,38 @@ def make_features(cfg: DedupConfig, seed: int):
             )
 
     return features
+
+
+def make_feature_reader(cfg: DedupConfig, seed: int):
+    """mapInArrow function: (file, ids) rows in, one per input file with candidate endpoints; (doc_id,
+    feature) of those documents out (see ``make_features``).
+
+    Each file's ``doc_id`` column is read first, and the texts only of the row groups that hold an
+    endpoint: verification reads a few row groups instead of every text in the corpus.
+    """
+    features = make_features(cfg, seed)
+
+    def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for row in batch.to_pylist():
+                yield from features(endpoint_texts(row["file"], row["ids"]))
+
+    return read
+
+
+def endpoint_texts(file_uri: str, ids: list[str]) -> Iterator[pa.RecordBatch]:
+    """(doc_id, text) batches of the documents of one Parquet file whose ids are in ``ids``."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    filesystem, path = resolve_fs(file_uri)
+    parquet = pq.ParquetFile(path, filesystem=filesystem)
+    wanted = pa.array(sorted(set(ids)), pa.string())
+    for group in range(parquet.num_row_groups):
+        found = pc.is_in(parquet.read_row_group(group, columns=["doc_id"]).column("doc_id"), value_set=wanted)
+        if pc.any(found).as_py():
+            table = parquet.read_row_group(group, columns=["doc_id", "text"]).filter(found)
+            yield from table.to_batches()
 
 
 def make_scorer(verify: str):
@@ -212,10 +276,11 @@ class _Timer:
         self._persisted: list = []
 
     def materialize(self, name: str, df, started: float | None = None, action=None):
-        """Checkpoint ``df``, run ``action`` on the stored rows (default: count) and return (df, result)."""
+        """Checkpoint ``df`` (an eager checkpoint is the job that computes it), run ``action`` on the stored
+        rows if given (each action is one more job, ~0.4 s with its planning) and return (df, result)."""
         t0 = time.time() if started is None else started
         df = checkpointed(df)
-        result = (action or (lambda d: d.count()))(df)
+        result = action(df) if action is not None else None
         self.seconds[name] = round(self.seconds.get(name, 0.0) + time.time() - t0, 3)
         return df, result
 
@@ -260,36 +325,64 @@ def run_dedup(
     started = time.time()
     try:
         docs = spark.read.parquet(input_dir)
-        text_docs = docs.select("doc_id", "text")
 
-        # 1. exact -----------------------------------------------------------------------------------
+        # 1. one pass over the texts: size, SHA-256 and band buckets of every document -------------------
         t0 = time.time()
-        meta, inputs = timer.materialize(
-            "scan",
-            docs.select(
-                "doc_id",
-                "source",
-                F.octet_length("text").alias("n_bytes"),
-                F.unhex(F.sha2("text", 256)).alias("text_hash"),
-                priority_column(recipe.sources).alias("priority"),
+        document_rows = make_document_rows(cfg, recipe.seed, layout["bands"], layout["rows"], bands=cfg.near)
+        rows, per_file = timer.materialize(
+            "signatures",
+            docs.select("doc_id", "source", F.col("_metadata.file_path").alias("file"), "text").mapInArrow(
+                document_rows, DOC_DDL
             ),
             t0,
             action=lambda d: (
-                d.groupBy("source").agg(F.count("*").alias("docs"), F.sum("n_bytes").alias("bytes")).collect()
+                d.groupBy("source", "file")
+                .agg(
+                    F.count("*").alias("docs"),
+                    F.sum("n_bytes").alias("bytes"),
+                    F.sum(F.size("buckets")).alias("band_rows"),
+                )
+                .collect()
             ),
         )
+        inputs = _per_source(per_file)
         n_docs = sum(row["docs"] for row in inputs)
+        meta = rows.select(
+            "doc_id", "source", "n_bytes", "text_hash", priority_column(recipe.sources).alias("priority")
+        )
+
+        # 2. exact -----------------------------------------------------------------------------------
         t0 = time.time()
         exact_members = _exact_groups(meta) if cfg.exact else _empty_members(spark)
-        exact_members, _ = timer.materialize("exact", exact_members, t0)
+        exact_members, exact_band_rows = timer.materialize(
+            "exact",
+            exact_members,
+            t0,
+            # the band rows of the exact duplicates, which never reach the candidates step
+            action=lambda d: (
+                d.where(F.col("doc_id") != F.col("exact_keeper"))
+                .join(rows.select("doc_id", F.size("buckets").alias("n")), "doc_id")
+                .agg(F.sum("n"))
+                .first()[0]
+                or 0
+            ),
+        )
         exact_dups = exact_members.where(F.col("doc_id") != F.col("exact_keeper")).select("doc_id")
 
-        # 2-6. near ----------------------------------------------------------------------------------
+        # 3-7. near ----------------------------------------------------------------------------------
         near = {"candidate_pairs": 0, "verified_pairs": 0, "cc_rounds": 0, "candidate_jaccard": []}
         if cfg.near:
             near_map, verified, near = _near_duplicates(
-                spark, cfg, recipe.seed, layout, text_docs, meta, exact_dups, partitions, timer
+                spark,
+                cfg,
+                recipe.seed,
+                rows,
+                meta,
+                exact_dups,
+                partitions,
+                timer,
             )
+            near["band_rows"] = sum(row["band_rows"] or 0 for row in per_file) - exact_band_rows
         else:
             near_map = spark.createDataFrame(
                 [], "doc_id string, source string, n_bytes int, near_keeper string, near_keeper_source string"
@@ -301,14 +394,7 @@ def run_dedup(
         clusters, _ = timer.materialize("clusters", _final_clusters(exact_members, near_map), t0)
         t0 = time.time()
         removed = clusters.where(~F.col("is_keeper")).select("doc_id")
-        kept = docs.join(removed, "doc_id", "left_anti").select(*DOCUMENT_SCHEMA.names)
-        (
-            kept.repartition(partitions, "doc_id")
-            .sortWithinPartitions("doc_id")
-            .write.mode("overwrite")
-            .partitionBy("source")
-            .parquet(f"{out}/dedup/documents")
-        )
+        written = write_kept_documents(spark, rows, removed, per_file, f"{out}/dedup/documents")
         clusters.repartition(max(1, partitions // 4), "cluster_id").sortWithinPartitions(
             "cluster_id", "doc_id"
         ).write.mode("overwrite").parquet(f"{out}/dedup/clusters")
@@ -318,15 +404,6 @@ def run_dedup(
         timer.add("write", t0)
 
         t0 = time.time()
-        # What was written, counted from the files (rows per source need no column data, only Parquet
-        # metadata); the bytes come from the cached scan of the kept documents' texts.
-        written_docs = spark.read.parquet(f"{out}/dedup/documents").groupBy("source").count().collect()
-        kept_bytes = (
-            meta.join(removed, "doc_id", "left_anti").groupBy("source").agg(F.sum("n_bytes")).collect()
-        )
-        written = {r["source"]: {"docs": r["count"], "bytes": 0} for r in written_docs}
-        for r in kept_bytes:
-            written.setdefault(r[0], {"docs": 0, "bytes": 0})["bytes"] = r[1] or 0
         stats = _stats(recipe, inputs, clusters, docs, written, near, layout, n_docs)
         timer.add("stats", t0)
     finally:
@@ -342,6 +419,123 @@ def run_dedup(
     )
     log.info(dedup_table(stats))
     return stats
+
+
+def _per_source(per_file) -> list[dict]:
+    """Documents and bytes per source from the per-file rows of the first pass."""
+    totals: dict[str, dict] = {}
+    for row in per_file:
+        t = totals.setdefault(row["source"], {"source": row["source"], "docs": 0, "bytes": 0})
+        t["docs"] += row["docs"]
+        t["bytes"] += row["bytes"] or 0
+    return [totals[name] for name in sorted(totals)]
+
+
+def write_kept_documents(spark, rows, removed, per_file, documents_uri: str) -> dict[str, dict]:
+    """Write ``OUT/dedup/documents``: each input file's documents minus the removed ones, one output file
+    per input file (``source=<name>/part-<n>.parquet``, in input order); return docs and bytes per source.
+
+    Each task copies one input file with pyarrow (row group by row group), leaving out the ids Spark hands
+    it. The texts never pass through the JVM: reading, shuffling by id and rewriting them in Spark was most
+    of the 1 GB dedup's 5.5 s write. The removed ids reach their file's task through a shuffle (never the
+    driver); tasks write under ``_attempts/`` and the driver moves in the files of the attempts Spark kept.
+    """
+    from pyspark.sql import functions as F
+
+    filesystem, root = resolve_fs(documents_uri)
+    filesystem.create_dir(root, recursive=True)
+    filesystem.delete_dir_contents(root, missing_dir_ok=True)
+    files = sorted((row["file"], row["source"], row["bytes"] or 0) for row in per_file)
+    if not files:
+        return {}
+    # Largest files first: tasks start in partition order, so a big file is never the last one left.
+    order = sorted(range(len(files)), key=lambda i: (-files[i][2], i))
+    plan = spark.createDataFrame(  # from Arrow: no Python worker has to start for it
+        pa.Table.from_pylist(
+            [
+                {"file": files[i][0], "source": files[i][1], "number": i, "slot": slot}
+                for slot, i in enumerate(order)
+            ],
+            schema=pa.schema(
+                [("file", pa.string()), ("source", pa.string()), ("number", pa.int32()), ("slot", pa.int32())]
+            ),
+        )
+    )
+    removed_by_file = (
+        removed.join(rows.select("doc_id", "file"), "doc_id")
+        .groupBy("file")
+        .agg(F.collect_list("doc_id").alias("ids"))
+    )
+    written = [
+        row.asDict()
+        for row in plan.join(removed_by_file, "file", "left")
+        # one file per task (range bounds over distinct slots are exact), in slot order
+        .repartitionByRange(len(files), "slot")
+        .mapInArrow(make_kept_copier(documents_uri), WRITTEN_DDL)
+        .collect()
+    ]
+    move_task_files(filesystem, root, written)
+    totals: dict[str, dict] = {}
+    for row in written:
+        t = totals.setdefault(row["source"], {"docs": 0, "bytes": 0})
+        t["docs"] += row["n_records"]
+        t["bytes"] += row["n_bytes"]
+    return totals
+
+
+def make_kept_copier(documents_uri: str):
+    """mapInArrow function: (file, source, number, ids) rows in, one per input file and its removed ids
+    (null when none); the files written out (``WRITTEN_DDL``)."""
+
+    def copy_files(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        attempt = TaskContext.get().taskAttemptId()
+        for batch in batches:
+            for row in batch.to_pylist():
+                written = copy_kept_documents(
+                    row["file"], row["source"], row["number"], row["ids"] or [], documents_uri, attempt
+                )
+                yield pa.RecordBatch.from_pylist(written, schema=WRITTEN_SCHEMA)
+
+    return copy_files
+
+
+def copy_kept_documents(
+    file_uri: str, source: str, number: int, removed: list[str], documents_uri: str, attempt: int
+) -> list[dict]:
+    """Copy the documents of one input Parquet file whose ids are not in ``removed`` to
+    ``documents_uri/_attempts/source=<source>/part-<number>.<attempt>.parquet``; return the file written
+    (source, location, n_records, n_bytes), or nothing when no document is left."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    in_fs, in_path = resolve_fs(file_uri)
+    out_fs, root = resolve_fs(documents_uri)
+    drop = pa.array(sorted(set(removed)), pa.string())
+    path = f"{root}/{ATTEMPTS_DIR}/source={source}/part-{number:05d}.{attempt}.parquet"
+    parquet = pq.ParquetFile(in_path, filesystem=in_fs)
+    stream = writer = None
+    docs = n_bytes = 0
+    try:
+        for group in range(parquet.num_row_groups):
+            table = parquet.read_row_group(group, columns=KEPT_COLUMNS)
+            if len(drop):
+                table = table.filter(pc.invert(pc.is_in(table.column("doc_id"), value_set=drop)))
+            if not table.num_rows:
+                continue
+            if writer is None:
+                out_fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+                stream = out_fs.open_output_stream(path)
+                writer = pq.ParquetWriter(stream, KEPT_SCHEMA)
+            writer.write_table(table.cast(KEPT_SCHEMA))
+            docs += table.num_rows
+            n_bytes += pc.sum(pc.binary_length(table.column("text").cast(pa.large_binary()))).as_py() or 0
+    finally:
+        if writer is not None:
+            writer.close()
+            stream.close()
+    return [{"source": source, "location": path, "n_records": docs, "n_bytes": n_bytes}] if docs else []
 
 
 def _exact_groups(meta):
@@ -371,17 +565,14 @@ def _empty_members(spark):
     )
 
 
-def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, partitions, timer):
-    """Steps 2-6; returns (near_map DataFrame[doc_id, near_keeper], verified edges, numbers)."""
+def _near_duplicates(spark, cfg, seed, rows, meta, exact_dups, partitions, timer):
+    """Steps 3-7; returns (near_map DataFrame[doc_id, near_keeper], verified edges, numbers)."""
     from pyspark.sql import functions as F
 
-    b, r = layout["bands"], layout["rows"]
-    t0 = time.time()
-    bands = text_docs.mapInArrow(make_band_rows(cfg, seed, b, r), BAND_DDL).join(
+    # one row per (document, band) of the documents that are not exact duplicates
+    bands = rows.select("doc_id", F.posexplode("buckets").alias("band", "bucket")).join(
         exact_dups, "doc_id", "left_anti"
     )
-    bands, n_band_rows = timer.materialize("signatures", bands, t0)
-
     t0 = time.time()
     candidates = (
         bands.repartition(partitions, "band", "bucket")
@@ -389,7 +580,7 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
         .mapInArrow(make_edge_rows(cfg.bucket_anchors, cfg.bucket_all_pairs), EDGE_DDL)
         .distinct()
     )
-    candidates, n_candidates = timer.materialize("candidates", candidates, t0)
+    candidates, n_candidates = timer.materialize("candidates", candidates, t0, action=lambda d: d.count())
 
     t0 = time.time()
     endpoints = (
@@ -397,24 +588,30 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
         .unionByName(candidates.select(F.col("doc_b").alias("doc_id")))
         .distinct()
     )
-    features = text_docs.join(endpoints, "doc_id", "left_semi").mapInArrow(
-        make_features(cfg, seed), FEATURE_DDL
+    # the endpoints' files, each with its endpoints, one file per row (the texts are read in the tasks)
+    by_file = (
+        endpoints.join(rows.select("doc_id", "file"), "doc_id")
+        .groupBy("file")
+        .agg(F.collect_list("doc_id").alias("ids"))
     )
+    features = by_file.repartition(partitions).mapInArrow(make_feature_reader(cfg, seed), FEATURE_DDL)
     features, _ = timer.materialize("verify", features, t0)  # used twice below: compute once
     t0 = time.time()
     fa = features.select(F.col("doc_id").alias("doc_a"), F.col("feature").alias("feature_a"))
     fb = features.select(F.col("doc_id").alias("doc_b"), F.col("feature").alias("feature_b"))
     # candidate edges stream on the left; each endpoint's feature is one row on the right
     scored = candidates.join(fa, "doc_a").join(fb, "doc_b").select("doc_a", "doc_b", "feature_a", "feature_b")
-    scored, _ = timer.materialize("verify", scored.mapInArrow(make_scorer(cfg.verify), SCORE_DDL), t0)
-    # one aggregate: the candidates' Jaccard histogram (bins of 0.05) and how many pass the threshold
     passed = F.col("jaccard") >= cfg.threshold
-    histogram = (
-        scored.groupBy(
-            F.least(F.floor(F.col("jaccard") * 20), F.lit(19)).alias("bin"), passed.alias("passed")
-        )
-        .count()
-        .collect()
+    scored, histogram = timer.materialize(
+        "verify",
+        scored.mapInArrow(make_scorer(cfg.verify), SCORE_DDL),
+        t0,
+        # one aggregate: the candidates' Jaccard histogram (bins of 0.05) and how many pass the threshold
+        action=lambda d: (
+            d.groupBy(F.least(F.floor(F.col("jaccard") * 20), F.lit(19)).alias("bin"), passed.alias("passed"))
+            .count()
+            .collect()
+        ),
     )
     n_verified = sum(row["count"] for row in histogram if row["passed"])
     verified = timer.keep(scored.where(passed))  # computed from the cached scores on first use
@@ -422,7 +619,6 @@ def _near_duplicates(spark, cfg, seed, layout, text_docs, meta, exact_dups, part
     near_map, rounds = _near_map(verified, meta, cfg.max_cc_iterations, timer)
 
     numbers = {
-        "band_rows": n_band_rows,
         "candidate_pairs": n_candidates,
         "verified_pairs": n_verified,
         "cc_rounds": rounds,

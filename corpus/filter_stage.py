@@ -30,13 +30,12 @@ import pyarrow as pa
 
 from corpus.config import Recipe
 from corpus.filters import DROPPED_SCHEMA, filter_documents
-from corpus.fs import exists, resolve_fs
+from corpus.fs import ATTEMPTS_DIR, move_task_files, resolve_fs
 from corpus.schema import DOCUMENT_SCHEMA
 from corpus.stage import mark_done, stats_path, write_json_atomic
 from corpus.tables import format_table
 
 KIND_DROPPED, KIND_COUNTER, KIND_FILE = "dropped", "counter", "file"
-ATTEMPTS_DIR = "_attempts"  # under OUT/filtered; Spark and pyarrow readers skip names starting with "_"
 KEPT_SCHEMA = pa.schema([f for f in DOCUMENT_SCHEMA if f.name != "source"])  # source is the directory
 
 FILTER_ROW_SCHEMA = pa.schema(
@@ -213,17 +212,10 @@ def run_filter(
 def _move_kept_files(filesystem, filtered_root: str, files) -> dict[str, int]:
     """Move the files of the attempts Spark kept into ``source=<name>/part-<task>.parquet``, delete the
     attempts directory (with any retried or speculative attempt's files); return documents per source."""
+    move_task_files(filesystem, filtered_root, files)
     written: dict[str, int] = {}
     for row in files:
-        source, path = row["source"], row["location"]
-        partition = path.rsplit("/", 1)[1].split(".", 1)[0]  # part-00007.<attempt>.parquet -> part-00007
-        target_dir = f"{filtered_root}/source={source}"
-        filesystem.create_dir(target_dir, recursive=True)
-        filesystem.move(path, f"{target_dir}/{partition}.parquet")
-        written[source] = written.get(source, 0) + int(row["n_records"])
-    attempts = f"{filtered_root}/{ATTEMPTS_DIR}"
-    if exists(filesystem, attempts):
-        filesystem.delete_dir(attempts)
+        written[row["source"]] = written.get(row["source"], 0) + int(row["n_records"])
     return written
 
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from corpus.config import DedupConfig
-from corpus.dedup import band_layout, make_band_rows, make_edge_rows, make_features, make_scorer
+from corpus.dedup import (
+    band_layout,
+    copy_kept_documents,
+    make_document_rows,
+    make_edge_rows,
+    make_features,
+    make_scorer,
+)
 from corpus.minhash import band_hashes, jaccard, make_permutations, shingle_set, text_signatures
 
 TEXTS = [
@@ -24,18 +34,97 @@ def _batch(ids, texts) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays([pa.array(ids), pa.array(texts)], names=["doc_id", "text"])
 
 
-def test_band_rows_are_the_band_hashes_of_each_document():
+def _document_batch(ids, texts) -> pa.RecordBatch:
+    n = len(ids)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(ids), pa.array(["pile"] * n), pa.array(["file:/in/part-0.parquet"] * n), pa.array(texts)],
+        names=["doc_id", "source", "file", "text"],
+    )
+
+
+def test_document_rows_hold_size_sha256_and_the_band_hashes_of_each_document():
     cfg = DedupConfig()
-    out = pa.Table.from_batches(list(make_band_rows(cfg, 7, 8, 16)(iter([_batch(IDS, TEXTS)])))).to_pylist()
+    texts = [*TEXTS, "café ünïcode " * 30]
+    ids = [f"pile/x#{i}" for i in range(len(texts))]
+    rows = pa.Table.from_batches(list(make_document_rows(cfg, 7, 8, 16)(iter([_document_batch(ids, texts)]))))
     a, b = make_permutations(cfg.num_perm, 7)
-    sig, counts = text_signatures(TEXTS, cfg.ngram, a, b)
+    sig, counts = text_signatures(texts, cfg.ngram, a, b)
     want = [
-        {"band": band, "bucket": int(h), "doc_id": IDS[i]}
-        for i in range(len(TEXTS))
-        if counts[i]
-        for band, h in enumerate(band_hashes(sig[i : i + 1], 8, 16)[0].view(np.int64))
+        {
+            "doc_id": ids[i],
+            "source": "pile",
+            "file": "file:/in/part-0.parquet",
+            "n_bytes": len(t.encode()),
+            "text_hash": hashlib.sha256(t.encode()).digest(),
+            "buckets": band_hashes(sig[i : i + 1], 8, 16)[0].view(np.int64).tolist() if counts[i] else [],
+        }
+        for i, t in enumerate(texts)
     ]
-    assert out == want and len(out) == 4 * 8
+    assert rows.to_pylist() == want
+    assert [len(r["buckets"]) for r in want] == [8, 8, 8, 0, 8, 8]  # "?!" has no shingle
+
+
+def test_document_rows_without_bands_compute_no_signature():
+    rows = make_document_rows(DedupConfig(), 7, 8, 16, bands=False)(iter([_document_batch(IDS, TEXTS)]))
+    table = pa.Table.from_batches(list(rows))
+    assert table.column("buckets").to_pylist() == [[]] * len(TEXTS)
+    assert table.column("n_bytes").to_pylist() == [len(t.encode()) for t in TEXTS]
+
+
+def test_copy_kept_documents_leaves_out_the_removed_ids(tmp_path):
+    from corpus.dedup import KEPT_SCHEMA
+
+    source_file = tmp_path / "in" / "source=pile" / "part-00003.parquet"
+    source_file.parent.mkdir(parents=True)
+    docs = [
+        {
+            "doc_id": f"pile/a#{i}",
+            "subset": "s",
+            "url": None,
+            "text": f"text {i}",
+            "meta": "{}",
+            "location": "x",
+            "n_records": 1,
+        }
+        for i in range(2500)
+    ]
+    table = pa.Table.from_pylist(docs, schema=KEPT_SCHEMA)
+    pq.write_table(table, source_file, row_group_size=1000)  # three row groups
+    removed = ["pile/a#0", "pile/a#1500", "pile/a#2499", "pile/not-here"]
+    out = tmp_path / "documents"
+    written = copy_kept_documents(f"file:{source_file}", "pile", 4, removed, str(out), attempt=17)
+    path = out / "_attempts" / "source=pile" / "part-00004.17.parquet"
+    kept = [d for d in docs if d["doc_id"] not in removed]
+    assert written == [
+        {
+            "source": "pile",
+            "location": str(path),
+            "n_records": 2497,
+            "n_bytes": sum(len(d["text"]) for d in kept),
+        }
+    ]
+    assert pq.read_table(path).to_pylist() == kept
+
+
+def test_copy_kept_documents_writes_nothing_when_all_are_removed(tmp_path):
+    from corpus.dedup import KEPT_SCHEMA
+
+    source_file = tmp_path / "part-00000.parquet"
+    rows = [
+        {
+            "doc_id": "d",
+            "subset": None,
+            "url": None,
+            "text": "t",
+            "meta": "{}",
+            "location": "x",
+            "n_records": 1,
+        }
+    ]
+    pq.write_table(pa.Table.from_pylist(rows, schema=KEPT_SCHEMA), source_file)
+    out = tmp_path / "documents"
+    assert copy_kept_documents(str(source_file), "pile", 0, ["d"], str(out), attempt=0) == []
+    assert not out.exists()
 
 
 def test_edge_rows_keep_bucket_state_across_batches():

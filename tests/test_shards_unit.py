@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pyarrow as pa
@@ -167,3 +168,11 @@ def test_write_shard_fs_is_byte_identical_to_write_shard(tmp_path):
         == shard_bytes(rows, "uint16").to_pybytes()
     )
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_resolve_fs_reads_spark_file_uris():
+    # Spark's _metadata.file_path: "file:" and percent-encoded
+    fs, path = resolve_fs("file:/tmp/a%20b%25c/source=pile/part-0.parquet")
+    assert isinstance(fs, pafs.LocalFileSystem) and path == "/tmp/a b%c/source=pile/part-0.parquet"
+    assert resolve_fs("file:///tmp/x.parquet")[1] == "/tmp/x.parquet"
+    assert resolve_fs("relative/dir")[1] == os.path.abspath("relative/dir")
