@@ -32,16 +32,16 @@ ATTEMPTS_DIR = "_attempts"  # task-written files land here first; Spark and pyar
 
 
 def move_task_files(filesystem: pafs.FileSystem, root: str, files) -> None:
-    """Move the files that tasks wrote as ``<root>/_attempts/source=<s>/part-<n>.<attempt>.parquet`` to
-    ``<root>/source=<s>/part-<n>.parquet``, for the attempts whose results Spark kept (``files``: rows with
-    ``source`` and ``location``), then delete ``_attempts`` with any retried or speculative attempt's files.
-    """
-    for row in files:
-        source, path = row["source"], row["location"]
-        name = path.rsplit("/", 1)[1].split(".", 1)[0]  # part-00007.<attempt>.parquet -> part-00007
-        target_dir = f"{root}/source={source}"
-        filesystem.create_dir(target_dir, recursive=True)
-        filesystem.move(path, f"{target_dir}/{name}.parquet")
+    """Move the files that tasks wrote as ``<root>/_attempts/[<dir>/]part-<n>.<attempt>.parquet`` to
+    ``<root>/[<dir>/]part-<n>.parquet``, for the attempts whose results Spark kept (``files``: rows with a
+    ``location``), then delete ``_attempts`` with any retried or speculative attempt's files."""
     attempts = f"{root}/{ATTEMPTS_DIR}"
+    for location in sorted({row["location"] for row in files}):
+        if not location.startswith(attempts + "/"):
+            raise ValueError(f"{location} is not a task file under {attempts}")
+        directory, _, name = location[len(attempts) + 1 :].rpartition("/")
+        target_dir = f"{root}/{directory}" if directory else root
+        filesystem.create_dir(target_dir, recursive=True)
+        filesystem.move(location, f"{target_dir}/{name.split('.', 1)[0]}.parquet")  # part-00007.<attempt>...
     if exists(filesystem, attempts):
         filesystem.delete_dir(attempts)

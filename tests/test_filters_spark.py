@@ -44,7 +44,7 @@ DROPPED = {
 }
 
 
-def write_documents(root: Path, files_per_source: int) -> None:
+def write_documents(root: Path, files_per_source: int, docs=DOCS) -> None:
     """OUT/documents as the ingest stage writes it: Parquet of DOCUMENT_SCHEMA under source=<name>/."""
     table = pa.Table.from_pylist(
         [
@@ -58,7 +58,7 @@ def write_documents(root: Path, files_per_source: int) -> None:
                 "location": f"{d}:line 1",
                 "n_records": n,
             }
-            for d, s, sub, t, n in DOCS
+            for d, s, sub, t, n in docs
         ],
         schema=DOCUMENT_SCHEMA,
     )
@@ -134,6 +134,7 @@ def test_stats_are_exact_and_add_up(runs):
         "balanced": True,
         "kept_share": 0.6667,
         "written": 2,
+        "written_dropped": 1,
     }
     assert s["pile"]["dropped"] == {"not_english": 2, "too_short": 1} and s["pile"]["kept"] == 2
     assert s["pile"]["english_checked"] == 3  # DM Mathematics is exempt; the newsletter line is too short
@@ -158,8 +159,8 @@ def test_same_result_whatever_the_partitioning(runs):
     assert strip({**stats1, "config": None}) == strip({**stats4, "config": None})
 
 
-def test_kept_documents_missing_from_the_files_fail_loudly():
-    """The counters balance, but the files written by the tasks hold one kept document fewer."""
+def test_documents_missing_from_the_files_fail_loudly():
+    """The counters balance, but the files written by the tasks hold one kept (or dropped) document fewer."""
     counters = [("pile", "in", 5), ("pile", "kept", 2), ("pile", "dropped_not_english", 3)]
     counters += [
         ("pile", "records_in", 5),
@@ -173,6 +174,10 @@ def test_kept_documents_missing_from_the_files_fail_loudly():
         FilterAccountingError, match="pile: in 5, kept 2, dropped 3, kept documents in the files 1"
     ):
         check_filter_accounting(short)
+    check_filter_accounting(filter_stats(recipe(1), counters, 0.0, {"pile": 2}, {"pile": 3}))
+    lost_drop = filter_stats(recipe(1), counters, 0.0, {"pile": 2}, {"pile": 2})
+    with pytest.raises(FilterAccountingError, match="dropped documents in the files 2"):
+        check_filter_accounting(lost_drop)
 
 
 def test_accounting_mismatch_fails_loudly(runs):
@@ -190,17 +195,54 @@ def test_only_the_kept_attempts_files_are_moved_in(tmp_path):
     kept ends up in the output, under the partition's name, and _attempts/ is gone."""
     import pyarrow.fs as pafs
 
-    from corpus.filter_stage import ATTEMPTS_DIR, _move_kept_files
+    from corpus.filter_stage import ATTEMPTS_DIR, _move_task_files
 
     attempts = tmp_path / ATTEMPTS_DIR / "source=pile"
     attempts.mkdir(parents=True)
     (attempts / "part-00003.17.parquet").write_bytes(b"failed attempt")
     (attempts / "part-00003.18.parquet").write_bytes(b"kept attempt")
     rows = [{"source": "pile", "location": str(attempts / "part-00003.18.parquet"), "n_records": 4}]
-    written = _move_kept_files(pafs.LocalFileSystem(), str(tmp_path), rows)
+    written = _move_task_files(pafs.LocalFileSystem(), str(tmp_path), rows)
     assert written == {"pile": 4}
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "source=pile",
         "source=pile/part-00003.parquet",
     ]
     assert (tmp_path / "source=pile" / "part-00003.parquet").read_bytes() == b"kept attempt"
+
+
+def test_dropped_files_of_several_sources_are_moved_once(tmp_path):
+    """A dropped-documents file holds all sources of its task: one row per source, one move."""
+    import pyarrow.fs as pafs
+
+    from corpus.filter_stage import ATTEMPTS_DIR, _move_task_files
+
+    attempts = tmp_path / ATTEMPTS_DIR
+    attempts.mkdir()
+    (attempts / "part-00001.5.parquet").write_bytes(b"dropped rows")
+    location = str(attempts / "part-00001.5.parquet")
+    rows = [
+        {"source": "pile", "location": location, "n_records": 2},
+        {"source": "reddit", "location": location, "n_records": 7},
+    ]
+    assert _move_task_files(pafs.LocalFileSystem(), str(tmp_path), rows) == {"pile": 2, "reddit": 7}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["part-00001.parquet"]
+    with pytest.raises(ValueError, match="not a task file"):
+        _move_task_files(
+            pafs.LocalFileSystem(),
+            str(tmp_path),
+            [{"source": "x", "location": "/elsewhere/p.parquet", "n_records": 1}],
+        )
+
+
+def test_no_dropped_document_still_leaves_a_readable_dropped_dataset(spark, tmp_path):
+    """Every document kept: OUT/dropped holds one empty file with the dropped-rows schema."""
+    from corpus.filters import DROPPED_SCHEMA
+
+    keep = [d for d in DOCS if d[0] in KEPT]
+    root = tmp_path / "in"
+    write_documents(root, 1, docs=keep)
+    stats = run_filter(spark, recipe(2), str(tmp_path / "out"), input_dir=str(root))
+    dropped = pq.read_table(tmp_path / "out" / "dropped")
+    assert dropped.num_rows == 0 and dropped.schema.names == DROPPED_SCHEMA.names
+    assert sum(s["kept"] for s in stats["sources"].values()) == len(KEPT)
