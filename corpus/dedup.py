@@ -348,7 +348,12 @@ def run_dedup(
         inputs = _per_source(per_file)
         n_docs = sum(row["docs"] for row in inputs)
         meta = rows.select(
-            "doc_id", "source", "n_bytes", "text_hash", priority_column(recipe.sources).alias("priority")
+            "doc_id",
+            "source",
+            "n_bytes",
+            "text_hash",
+            priority_column(recipe.sources).alias("priority"),
+            F.size("buckets").alias("n_bands"),
         )
 
         # 2. exact -----------------------------------------------------------------------------------
@@ -360,11 +365,7 @@ def run_dedup(
             t0,
             # the band rows of the exact duplicates, which never reach the candidates step
             action=lambda d: (
-                d.where(F.col("doc_id") != F.col("exact_keeper"))
-                .join(rows.select("doc_id", F.size("buckets").alias("n")), "doc_id")
-                .agg(F.sum("n"))
-                .first()[0]
-                or 0
+                d.where(F.col("doc_id") != F.col("exact_keeper")).agg(F.sum("n_bands")).first()[0] or 0
             ),
         )
         exact_dups = exact_members.where(F.col("doc_id") != F.col("exact_keeper")).select("doc_id")
@@ -555,13 +556,14 @@ def _exact_groups(meta):
     )
     # documents stream on the left, one row per hash on the right: a huge group is never buffered
     return meta.join(groups, "text_hash").select(
-        "doc_id", "source", "n_bytes", "exact_keeper", "exact_keeper_source"
+        "doc_id", "source", "n_bytes", "exact_keeper", "exact_keeper_source", "n_bands"
     )
 
 
 def _empty_members(spark):
     return spark.createDataFrame(
-        [], "doc_id string, source string, n_bytes int, exact_keeper string, exact_keeper_source string"
+        [],
+        "doc_id string, source string, n_bytes int, exact_keeper string, exact_keeper_source string, n_bands int",
     )
 
 
@@ -691,7 +693,7 @@ def _final_clusters(exact_members, near_map):
         F.col("doc_id").alias("exact_keeper"),
         F.col("source").alias("exact_keeper_source"),
     )
-    members = exact_members.unionByName(alone)
+    members = exact_members.drop("n_bands").unionByName(alone)
     near = near_map.select(F.col("doc_id").alias("exact_keeper"), "near_keeper", "near_keeper_source")
     assigned = members.join(near, "exact_keeper", "left")  # members stream; one row per exact keeper
     cluster_id = F.coalesce("near_keeper", "exact_keeper")

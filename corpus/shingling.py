@@ -122,11 +122,12 @@ def hash_shingles(items: Sequence[str]) -> np.ndarray:
 
 def fmix64(h: np.ndarray) -> np.ndarray:
     """MurmurHash3's 64-bit finalizer (a bijection), applied element-wise; uint64 arithmetic wraps."""
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xFF51AFD7ED558CCD)
-    h = h ^ (h >> np.uint64(33))
-    h = h * np.uint64(0xC4CEB9FE1A85EC53)
-    return h ^ (h >> np.uint64(33))
+    h = h ^ (h >> np.uint64(33))  # a new array: the input stays as it was; the rest works in place
+    h *= np.uint64(0xFF51AFD7ED558CCD)
+    h ^= h >> np.uint64(33)
+    h *= np.uint64(0xC4CEB9FE1A85EC53)
+    h ^= h >> np.uint64(33)
+    return h
 
 
 def _token_bytes(text: str) -> bytes:

@@ -360,11 +360,12 @@ def sentence_words(text: str) -> list[list[str]]:
     sentences = pieces.split(_SENTENCE_MARK)
     if pieces.isascii():  # the only whitespace left is the space: str.split() cuts exactly the words
         return [sentence.split() for sentence in sentences]
-    # Each run of letters and apostrophes between spaces starts with a letter (leading apostrophes are
-    # gone), so it is one whole _WORD_RE match: the regex over a sentence finds the ASCII runs unchanged
-    # and the words inside the others. (str.split() would also cut at non-ASCII spaces and so free
-    # apostrophes that lead a word; they are no word.)
-    return [_WORD_RE.findall(sentence) for sentence in sentences]
+    # Sentence by sentence: an ASCII one is cut by str.split() as above (one curly quote should not send
+    # a whole document through the regex). In the others, each run of letters and apostrophes between
+    # spaces starts with a letter (leading apostrophes are gone), so it is one whole _WORD_RE match: the
+    # regex finds the ASCII runs unchanged and the words inside the others. (str.split() would also cut
+    # at non-ASCII spaces and so free apostrophes that lead a word; they are no word.)
+    return [sentence.split() if sentence.isascii() else _WORD_RE.findall(sentence) for sentence in sentences]
 
 
 def segments_of(text: str, segment_words: int) -> list[list[str]]:
