@@ -37,12 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpus.config import recipe_from_dict  # noqa: E402
-from corpus.schema import DOCUMENT_SCHEMA, SOURCE_NAMES  # noqa: E402
+from corpus.schema import SOURCE_NAMES  # noqa: E402
+from corpus.schema import STORED_DOCUMENT_SCHEMA as FILE_SCHEMA  # noqa: E402
 from corpus.shards import run_shards  # noqa: E402
 from corpus.tokenize import from_tokenizer_json, prepare_tokenizer  # noqa: E402
 
 SHARED = Path(os.environ.get("OPTCORPUS_SHARED_DATA", ROOT.parent / "shared" / "data"))
-FILE_SCHEMA = pa.schema([f for f in DOCUMENT_SCHEMA if f.name != "source"])  # source is the hive directory
 
 
 def sentence_pool(seed: int) -> list[str]:

@@ -60,7 +60,7 @@ from corpus.minhash import (
     signature_jaccard,
     text_signatures,
 )
-from corpus.schema import DOCUMENT_SCHEMA
+from corpus.schema import STORED_DOCUMENT_SCHEMA as KEPT_SCHEMA
 from corpus.spark import checkpointed
 
 log = logging.getLogger("optcorpus.dedup")
@@ -74,8 +74,6 @@ EDGE_DDL = "doc_a string, doc_b string"
 FEATURE_DDL = "doc_id string, feature binary"
 SCORE_DDL = "doc_a string, doc_b string, jaccard double"
 KIND_EXACT, KIND_NEAR, KIND_KEEPER = "exact", "near", "keeper"
-KEPT_SCHEMA = pa.schema([f for f in DOCUMENT_SCHEMA if f.name != "source"])  # source is the directory
-KEPT_COLUMNS = KEPT_SCHEMA.names
 LARGEST_CLUSTERS = 10  # clusters listed with snippets in the stats
 MEMBERS_SHOWN = 3  # removed members shown per listed cluster
 SNIPPET_CHARS = 200
@@ -520,7 +518,7 @@ def copy_kept_documents(
     docs = n_bytes = 0
     try:
         for group in range(parquet.num_row_groups):
-            table = parquet.read_row_group(group, columns=KEPT_COLUMNS)
+            table = parquet.read_row_group(group, columns=KEPT_SCHEMA.names)
             if len(drop):
                 table = table.filter(pc.invert(pc.is_in(table.column("doc_id"), value_set=drop)))
             if not table.num_rows:

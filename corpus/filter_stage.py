@@ -35,12 +35,12 @@ from corpus.config import Recipe
 from corpus.filters import DROPPED_SCHEMA, filter_documents
 from corpus.fs import ATTEMPTS_DIR, move_task_files, resolve_fs
 from corpus.schema import DOCUMENT_SCHEMA
+from corpus.schema import STORED_DOCUMENT_SCHEMA as KEPT_SCHEMA
 from corpus.stage import mark_done, stats_path, write_json_atomic
 from corpus.tables import format_table
 
 KIND_COUNTER, KIND_FILE = "counter", "file"
 OUTPUT_KEPT, OUTPUT_DROPPED = "kept", "dropped"  # the ``reason`` of a file row: which output it belongs to
-KEPT_SCHEMA = pa.schema([f for f in DOCUMENT_SCHEMA if f.name != "source"])  # source is the directory
 
 FILTER_ROW_SCHEMA = pa.schema(
     [

@@ -14,7 +14,9 @@ SOURCE_NAMES = ("bookcorpus", "ccstories", "ccnews", "pile", "reddit")
 # Kinds of ingest rows.
 KIND_DOC = "doc"  # a document (n_records = input records it was built from; >1 only for Reddit threads)
 KIND_REJECT = "reject"  # corrupt / unparseable input, with location, reason and a snippet
-KIND_SKIP = "skip"  # a well-formed record that is not a document by design (WARC request, excluded subset, ...)
+KIND_SKIP = (
+    "skip"  # a well-formed record that is not a document by design (WARC request, excluded subset, ...)
+)
 KIND_PART = "part"  # an intermediate piece that a later grouping turns into docs/skips (Reddit comments)
 KIND_COUNTER = "counter"  # a named per-task counter: reason = counter name, n_records = value
 
@@ -30,6 +32,8 @@ DOCUMENT_SCHEMA = pa.schema(
         pa.field("n_records", pa.int64(), nullable=False),
     ]
 )
+# DOCUMENT_SCHEMA as stored under a ``source=<name>`` directory: the source is the directory, not a column.
+STORED_DOCUMENT_SCHEMA = pa.schema([f for f in DOCUMENT_SCHEMA if f.name != "source"])
 
 INGEST_ROW_SCHEMA = pa.schema(
     [
@@ -37,7 +41,9 @@ INGEST_ROW_SCHEMA = pa.schema(
         *DOCUMENT_SCHEMA,
         pa.field("reason", pa.string()),  # reject/skip reason or counter name; null for docs
         pa.field("snippet", pa.string()),  # first bytes of a rejected record, for humans
-        pa.field("group_key", pa.string()),  # KIND_PART only: rows with the same key are grouped (Reddit link_id)
+        pa.field(
+            "group_key", pa.string()
+        ),  # KIND_PART only: rows with the same key are grouped (Reddit link_id)
     ]
 )
 # Spark cannot carry non-nullable fields through mapInArrow schemas reliably; use this for Spark DDL.
