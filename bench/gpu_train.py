@@ -32,6 +32,11 @@ from train.distributed import close_distributed, init_distributed  # noqa: E402
 from train.metrics import GPU_PEAK_TFLOPS, peak_tflops  # noqa: E402
 from train.trainer import Trainer  # noqa: E402
 
+SDPA_BACKENDS = {
+    "flash": torch.backends.cuda.enable_flash_sdp,
+    "cudnn": torch.backends.cuda.enable_cudnn_sdp,
+    "efficient": torch.backends.cuda.enable_mem_efficient_sdp,
+}
 OPT_DICTIONARY = 50265  # token ids the data may hold; the model pads its embedding to 50,272
 
 
@@ -83,7 +88,7 @@ def run(args: argparse.Namespace) -> dict:
         env = init_distributed(args.device)
         try:
             trainer = Trainer(cfg, Path(tmp) / "run", env)
-            trainer.model.fused_loss = args.fused_loss
+            trainer.model.fused_loss = args.loss == "fused"
             trainer.model.train()
             t0 = time.perf_counter()
             for _ in range(args.warmup):  # compiles on the first step
@@ -117,7 +122,8 @@ def run(args: argparse.Namespace) -> dict:
         "micro_batch_rows": args.micro,
         "precision": trainer.precision,
         "compile": args.compile,
-        "fused_loss": args.fused_loss,
+        "loss": args.loss,
+        "sdpa": args.sdpa,
         "warmup_steps": args.warmup,
         "warmup_s": round(warmup_s, 1),
         "steps_timed": args.steps,
@@ -162,7 +168,13 @@ def main() -> int:
     p.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp32"))
     p.add_argument("--no-compile", dest="compile", action="store_false")
     p.add_argument(
-        "--fused-loss", action="store_true", help="the chunked loss with in-pass gradients (model/loss.py)"
+        "--loss",
+        default="plain",
+        choices=("plain", "compiled", "fused"),
+        help="plain lm_loss, lm_loss under torch.compile, or the chunked loss with in-pass gradients",
+    )
+    p.add_argument(
+        "--sdpa", default="auto", choices=("auto", *SDPA_BACKENDS), help="force one attention kernel"
     )
     p.add_argument("--device", default="auto", choices=("auto", "cuda", "cpu"))
     p.add_argument("--profile", action="store_true", help="then profile 3 steps and print the top ops")
@@ -173,6 +185,13 @@ def main() -> int:
         help=f"override the card's peak (known: {', '.join(f'{k} {v:g}' for k, v in GPU_PEAK_TFLOPS.items())})",
     )
     args = p.parse_args()
+    if args.sdpa != "auto":
+        for name, enable in SDPA_BACKENDS.items():
+            enable(name == args.sdpa)
+    if args.loss == "compiled":
+        import model.model
+
+        model.model.lm_loss = torch.compile(model.model.lm_loss)
     while True:  # this runs unattended on a lent machine: fall back rather than fail
         try:
             print(json.dumps(run(args)), flush=True)

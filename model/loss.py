@@ -1,12 +1,14 @@
 """The language-model loss: cross-entropy of the hidden states projected on the (tied) embedding.
 
 ``lm_loss`` is the plain way; ``linear_cross_entropy`` computes the same chunk by chunk with its gradients
-in the same pass. The plain way (``F.cross_entropy(F.linear(h, W).float(), t)``) materializes the (N, vocab) logits in fp32
-and keeps them for the backward pass: at 32k positions and 50,272 classes that is 6.6 GB written, read back
-by log-softmax, kept, and read twice more by the backward. Here the logits of ``rows`` positions at a time
-are made, reduced to the loss and turned straight into their gradient (softmax minus one-hot), which is
-pushed through the two matmuls at once; only ``grad_h`` (N, e) and ``grad_W`` (vocab, e) are kept. Same
-values as the plain way up to float summation order (tests/test_model.py).
+in the same pass. The plain way (``F.cross_entropy(F.linear(h, W).float(), t)``) materializes the (N, vocab)
+logits in fp32 and keeps them for the backward pass: at 32k positions and 50,272 classes that is 6.6 GB
+written, read back by log-softmax, kept, and read twice more by the backward. Here the logits of ``rows``
+positions at a time are made, reduced to the loss and turned straight into their gradient (softmax minus
+one-hot), which is pushed through the two matmuls at once; only ``grad_h`` (N, e) and ``grad_W`` (vocab, e)
+are kept. On GPU the step from a chunk's logits to its loss and gradient is compiled into two kernels (one
+read of the bf16 logits for the log-sum-exp, one for the gradient). Same values as the plain way up to
+float summation order (tests/test_model.py).
 """
 
 from __future__ import annotations
@@ -35,23 +37,49 @@ def lm_loss(h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor) -> tor
     return total / n
 
 
+def loss_and_logit_grad(logits: torch.Tensor, targets: torch.Tensor, scale: float):
+    """Summed cross-entropy of one chunk's ``logits`` (rows, vocab), and ``scale`` x its gradient.
+
+    The gradient of the cross-entropy with respect to the logits is softmax minus one-hot; it comes back
+    in the logits' dtype. fp32 inside, whatever the logits' dtype: 50k classes need the range.
+    """
+    x = logits.float()
+    lse = torch.logsumexp(x, dim=-1)
+    loss = (lse - x.gather(1, targets[:, None]).squeeze(1)).sum()
+    is_target = torch.arange(x.shape[1], device=x.device) == targets[:, None]
+    grad = (torch.exp(x - lse[:, None]) - is_target.float()) * scale
+    return loss, grad.to(logits.dtype)
+
+
+_compiled_loss_and_logit_grad = None
+
+
+def _chunk_kernel(device: torch.device):
+    """``loss_and_logit_grad``, compiled on GPU (fused, no fp32 copy of the logits); plain on CPU."""
+    global _compiled_loss_and_logit_grad
+    if device.type != "cuda":
+        return loss_and_logit_grad
+    if _compiled_loss_and_logit_grad is None:
+        _compiled_loss_and_logit_grad = torch.compile(loss_and_logit_grad, dynamic=False)
+    return _compiled_loss_and_logit_grad
+
+
 class _LinearCrossEntropy(torch.autograd.Function):
     @staticmethod
     def forward(ctx, h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, rows: int):
         n = h.shape[0]
+        kernel = _chunk_kernel(h.device)
         grad_h = torch.empty_like(h)
         grad_w = torch.zeros(weight.shape, dtype=torch.float32, device=weight.device)
         total = torch.zeros((), dtype=torch.float32, device=h.device)
         for start in range(0, n, rows):
             h_c, t_c = h[start : start + rows], targets[start : start + rows]
-            logits = F.linear(h_c, weight).float()  # fp32 softmax even when the matmuls run in bf16
-            lse = torch.logsumexp(logits, dim=-1)
-            total += (lse - logits.gather(1, t_c[:, None]).squeeze(1)).sum()
-            grad = torch.exp_(logits.sub_(lse[:, None]))  # softmax, in place of the logits
-            grad[torch.arange(len(t_c), device=grad.device), t_c] -= 1.0
-            grad = grad.div_(n).to(h.dtype)  # d(mean loss) / d(logits)
+            loss, grad = kernel(F.linear(h_c, weight), t_c, 1.0 / n)  # grad: d(mean loss) / d(logits)
+            total += loss
             grad_h[start : start + rows] = grad @ weight
-            grad_w.addmm_(grad.t().float(), h_c.float())  # summed over chunks in fp32 (no-op casts in fp32)
+            # Each chunk's product in the matmul dtype (as every other weight gradient under bf16), summed
+            # over chunks in fp32: an fp32 matmul here would run ~15x slower on a GPU's tensor cores.
+            grad_w += grad.t() @ h_c
         ctx.save_for_backward(grad_h, grad_w.to(weight.dtype))
         return total / n
 
