@@ -5,7 +5,8 @@
 
 Needs only torch (with CUDA), numpy and pyarrow: no install of this project. It writes random-token shards
 to a temporary directory and times ``Trainer.train_step`` as ``torchrun -m train`` runs it (FSDP2 with a
-bf16 ``MixedPrecisionPolicy``, fp32 gradient reduction and master weights, fused AdamW, each block compiled).
+bf16 ``MixedPrecisionPolicy``, fp32 gradient reduction and master weights, fused AdamW, each block and the
+loss compiled).
 MFU = (6 N + 12 L d T) x tokens/s / peak, with N the weights a token multiplies (tied output projection
 included, position table not) and the dense bf16 peak of the card (H100/H200: 989 TFLOP/s).
 """
@@ -88,7 +89,6 @@ def run(args: argparse.Namespace) -> dict:
         env = init_distributed(args.device)
         try:
             trainer = Trainer(cfg, Path(tmp) / "run", env)
-            trainer.model.fused_loss = args.loss == "fused"
             trainer.model.train()
             t0 = time.perf_counter()
             for _ in range(args.warmup):  # compiles on the first step
@@ -122,7 +122,6 @@ def run(args: argparse.Namespace) -> dict:
         "micro_batch_rows": args.micro,
         "precision": trainer.precision,
         "compile": args.compile,
-        "loss": args.loss,
         "sdpa": args.sdpa,
         "warmup_steps": args.warmup,
         "warmup_s": round(warmup_s, 1),
@@ -168,12 +167,6 @@ def main() -> int:
     p.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp32"))
     p.add_argument("--no-compile", dest="compile", action="store_false")
     p.add_argument(
-        "--loss",
-        default="plain",
-        choices=("plain", "compiled", "fused"),
-        help="plain lm_loss, lm_loss under torch.compile, or the chunked loss with in-pass gradients",
-    )
-    p.add_argument(
         "--sdpa", default="auto", choices=("auto", *SDPA_BACKENDS), help="force one attention kernel"
     )
     p.add_argument("--device", default="auto", choices=("auto", "cuda", "cpu"))
@@ -184,14 +177,14 @@ def main() -> int:
         default=0.0,
         help=f"override the card's peak (known: {', '.join(f'{k} {v:g}' for k, v in GPU_PEAK_TFLOPS.items())})",
     )
+    p.add_argument("--write-shards", metavar="DIR", help="only write --micro x 40 random rows there (for torchrun)")
     args = p.parse_args()
+    if args.write_shards:
+        random_shards(Path(args.write_shards), args.micro * 40, args.seq + 1)
+        return 0
     if args.sdpa != "auto":
         for name, enable in SDPA_BACKENDS.items():
             enable(name == args.sdpa)
-    if args.loss == "compiled":
-        import model.model
-
-        model.model.lm_loss = torch.compile(model.model.lm_loss)
     while True:  # this runs unattended on a lent machine: fall back rather than fail
         try:
             print(json.dumps(run(args)), flush=True)

@@ -20,7 +20,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from model.config import OPTConfig
-from model.loss import linear_cross_entropy, lm_loss
+from model.loss import lm_loss
 
 POSITION_OFFSET = 2
 CPU_ATTENTION_BLOCK = 256  # query rows per block in the CPU dropout path (see causal_attention)
@@ -136,12 +136,11 @@ class OPTModel(nn.Module):
 class OPTForCausalLM(nn.Module):
     """OPT language model: token ids (B, T) -> logits (B, T, vocab) or, given targets, the mean loss.
 
-    ``fused_loss``: compute the loss with ``model.loss.linear_cross_entropy`` (gradients made chunk by
-    chunk in the forward pass, no (N, vocab) fp32 logits kept). Same values; off by default until a GPU
-    run shows it faster there (``bench/gpu_train.py --fused-loss``); on CPU it measured the same.
+    ``loss_fn`` makes the loss from the final hidden states, the tied weight and the targets;
+    ``train/parallelize.py`` swaps in a compiled ``lm_loss`` on GPU.
     """
 
-    fused_loss = False
+    loss_fn = staticmethod(lm_loss)
 
     def __init__(self, cfg: OPTConfig):
         super().__init__()
@@ -164,8 +163,7 @@ class OPTForCausalLM(nn.Module):
         # Tied output projection: the token embedding is the lm_head (HF saves no separate lm_head weight).
         if targets is None:
             return F.linear(h, self.decoder.embed_tokens.weight)  # (B, T, vocab)
-        loss = linear_cross_entropy if self.fused_loss else lm_loss
-        return loss(h.flatten(0, 1), self.decoder.embed_tokens.weight, targets.flatten(0, 1))
+        return self.loss_fn(h.flatten(0, 1), self.decoder.embed_tokens.weight, targets.flatten(0, 1))
 
     @torch.no_grad()
     def init_weights(self) -> None:

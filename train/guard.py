@@ -23,11 +23,13 @@ class SpikeGuard:
     def average(self) -> float:
         return sum(self.history) / len(self.history) if self.history else math.nan
 
+    def threshold(self) -> float:
+        """The loss above which a step is a spike: factor x average once ``min_history`` steps are known."""
+        return self.factor * self.average if len(self.history) >= self.min_history else math.inf
+
     def is_spike(self, loss: float) -> bool:
-        """True for NaN/inf, and for a loss above factor x average once ``min_history`` steps are known."""
-        if not math.isfinite(loss):
-            return True
-        return len(self.history) >= self.min_history and loss > self.factor * self.average
+        """True for NaN/inf, and for a loss above ``threshold()``."""
+        return not math.isfinite(loss) or loss > self.threshold()
 
     def accept(self, loss: float) -> None:
         self.history.append(loss)

@@ -23,14 +23,17 @@ def peak_tflops(device: torch.device, configured: float) -> float:
     return 0.0
 
 
-def total_norm(tensors: list[torch.Tensor]) -> float:
-    """L2 norm over all tensors; sharded (DTensor) ones are reduced over their mesh."""
+def global_norm(tensors: list[torch.Tensor]) -> torch.Tensor:
+    """L2 norm over all tensors, as a 0-dim tensor on their device; sharded (DTensor) ones are reduced over
+    their mesh (a collective: every process must call it)."""
     if not tensors:
-        return 0.0
+        return torch.zeros(())
     norm = torch.nn.utils.get_total_norm(tensors, norm_type=2.0)
-    if hasattr(norm, "full_tensor"):
-        norm = norm.full_tensor()
-    return float(norm)
+    return norm.full_tensor() if hasattr(norm, "full_tensor") else norm
+
+
+def total_norm(tensors: list[torch.Tensor]) -> float:
+    return float(global_norm(tensors))
 
 
 def memory_gib(device: torch.device) -> float:

@@ -10,6 +10,7 @@ import torch
 from torch.distributed.device_mesh import DeviceMesh
 from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 
+from model.loss import lm_loss
 from model.model import OPTForCausalLM
 
 PARAM_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
@@ -18,7 +19,12 @@ PARAM_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.flo
 def parallelize(
     model: OPTForCausalLM, mesh: DeviceMesh, precision: str, compile: bool = False
 ) -> OPTForCausalLM:
-    """Shard ``model`` in place over ``mesh``; compute in ``precision``, reduce gradients in fp32."""
+    """Shard ``model`` in place over ``mesh``; compute in ``precision``, reduce gradients in fp32.
+
+    ``compile``: compile each block and the loss (the loss is where compiling pays most; see model/loss.py).
+    """
+    if compile:
+        model.loss_fn = torch.compile(lm_loss)
     mp = MixedPrecisionPolicy(param_dtype=PARAM_DTYPES[precision], reduce_dtype=torch.float32)
     layers = model.decoder.layers
     for i, layer in enumerate(layers):
