@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> dict:
                     "micro_batch_rows": args.micro,
                     "precision": args.precision,
                     "compile": args.compile,
+                    "reshard_after_forward": args.reshard,
                 },
                 "data": {"path": str(shards)},
                 "eval": {"interval": 0, "splits": []},
@@ -107,6 +108,8 @@ def run(args: argparse.Namespace) -> dict:
             elapsed = time.perf_counter() - t0
             if args.profile:
                 print_profile(trainer, env.device)
+            if args.trace:
+                write_trace(trainer, env.device, args.trace)
         finally:
             close_distributed()
     tokens_per_s = args.micro * args.seq * args.steps / elapsed
@@ -123,6 +126,8 @@ def run(args: argparse.Namespace) -> dict:
         "precision": trainer.precision,
         "compile": args.compile,
         "sdpa": args.sdpa,
+        "reshard_after_forward": args.reshard,
+        "coordinate_descent_tuning": args.tune,
         "warmup_steps": args.warmup,
         "warmup_s": round(warmup_s, 1),
         "steps_timed": args.steps,
@@ -152,6 +157,25 @@ def print_profile(trainer, device: torch.device, steps: int = 3) -> None:
     print(prof.key_averages().table(sort_by=sort, row_limit=30, max_name_column_width=60), file=sys.stderr)
 
 
+def write_trace(trainer, device: torch.device, path: str, steps: int = 2) -> None:
+    """A Chrome trace (chrome://tracing, Perfetto) of a few steps, gzipped: where the GPU waits for the host."""
+    import gzip
+    import shutil
+
+    from torch.profiler import ProfilerActivity, profile
+
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with profile(activities=activities) as prof:
+        for _ in range(steps):
+            trainer.train_step()
+            trainer.step += 1
+        sync(device)
+    raw = Path(tempfile.mkdtemp()) / "trace.json"
+    prof.export_chrome_trace(str(raw))
+    with open(raw, "rb") as src, gzip.open(path, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+
+
 def sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -177,11 +201,22 @@ def main() -> int:
         default=0.0,
         help=f"override the card's peak (known: {', '.join(f'{k} {v:g}' for k, v in GPU_PEAK_TFLOPS.items())})",
     )
-    p.add_argument("--write-shards", metavar="DIR", help="only write --micro x 40 random rows there (for torchrun)")
+    p.add_argument(
+        "--no-reshard", dest="reshard", action="store_false", help="train.reshard_after_forward = false"
+    )
+    p.add_argument("--tune", action="store_true", help="inductor's coordinate-descent tuning of its kernels")
+    p.add_argument("--trace", metavar="FILE.json.gz", help="then write a Chrome trace of 2 steps there")
+    p.add_argument(
+        "--write-shards", metavar="DIR", help="only write --micro x 40 random rows there (for torchrun)"
+    )
     args = p.parse_args()
     if args.write_shards:
         random_shards(Path(args.write_shards), args.micro * 40, args.seq + 1)
         return 0
+    if args.tune:
+        import torch._inductor.config
+
+        torch._inductor.config.coordinate_descent_tuning = True
     if args.sdpa != "auto":
         for name, enable in SDPA_BACKENDS.items():
             enable(name == args.sdpa)

@@ -73,7 +73,10 @@ class TrainSection:
     )
     micro_batch_rows: int = 4  # rows per process per forward/backward; accumulation makes up the rest
     precision: str = "auto"  # auto = bf16 on GPU, fp32 on CPU; or "fp32", "bf16", "fp16" (dynamic loss scale)
-    compile: bool = False  # torch.compile each block (GPU runs; slow to start on CPU)
+    compile: bool = False  # torch.compile each block and the loss (GPU runs; slow to start on CPU)
+    # FSDP2: free each block's gathered weights after its forward and gather them again for its backward
+    # (least memory); false keeps them until the backward (no second gather: faster for small models).
+    reshard_after_forward: bool = True
     loss_scale: float = (
         65536.0  # fp16 only: initial dynamic loss scale (halved on overflow, doubled after 1000 clean steps)
     )

@@ -17,11 +17,17 @@ PARAM_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.flo
 
 
 def parallelize(
-    model: OPTForCausalLM, mesh: DeviceMesh, precision: str, compile: bool = False
+    model: OPTForCausalLM,
+    mesh: DeviceMesh,
+    precision: str,
+    compile: bool = False,
+    reshard_after_forward: bool = True,
 ) -> OPTForCausalLM:
     """Shard ``model`` in place over ``mesh``; compute in ``precision``, reduce gradients in fp32.
 
     ``compile``: compile each block and the loss (the loss is where compiling pays most; see model/loss.py).
+    ``reshard_after_forward``: free each block's gathered weights after its forward (gathered again for its
+    backward), except the last block's, which the backward needs right away.
     """
     if compile:
         model.loss_fn = torch.compile(lm_loss)
@@ -30,7 +36,7 @@ def parallelize(
     for i, layer in enumerate(layers):
         if compile:
             layer.compile()  # in place: parameter names stay the Hugging Face ones (no "_orig_mod.")
-        # The last layer's weights are needed again right away by backward; keep them gathered.
-        fully_shard(layer, mesh=mesh, mp_policy=mp, reshard_after_forward=i < len(layers) - 1)
+        reshard = reshard_after_forward and i < len(layers) - 1
+        fully_shard(layer, mesh=mesh, mp_policy=mp, reshard_after_forward=reshard)
     fully_shard(model, mesh=mesh, mp_policy=mp)
     return model

@@ -176,16 +176,17 @@ class Trainer:
 
     def _build_model(self) -> OPTForCausalLM:
         init = self.cfg.model.init_device
+        t = self.cfg.train
         if init == "auto":
             init = "cpu" if self.model_cfg.num_params() < 2e9 else "meta"
         if init == "cpu":
             # Every rank builds the same full model from the seed, then keeps its shard: the weights do not
             # depend on the number of processes (what makes the 1-vs-N comparison exact).
             model = build_model(self.model_cfg, "cpu", seed=self.cfg.seed)
-            return parallelize(model, self.env.mesh, self.precision, self.cfg.train.compile)
+            return parallelize(model, self.env.mesh, self.precision, t.compile, t.reshard_after_forward)
         with torch.device("meta"):
             model = OPTForCausalLM(self.model_cfg)
-        parallelize(model, self.env.mesh, self.precision, self.cfg.train.compile)
+        parallelize(model, self.env.mesh, self.precision, t.compile, t.reshard_after_forward)
         model.to_empty(device=self.env.device)
         torch.manual_seed(self.cfg.seed)
         model.init_weights()
