@@ -6,7 +6,7 @@
 Needs only torch (with CUDA), numpy and pyarrow: no install of this project. It writes random-token shards
 to a temporary directory and times ``Trainer.train_step`` as ``torchrun -m train`` runs it (FSDP2 with a
 bf16 ``MixedPrecisionPolicy``, fp32 gradient reduction and master weights, fused AdamW, each block and the
-loss compiled).
+loss compiled, blocks' weights kept gathered from forward to backward), as ``train/configs/125m.toml``.
 MFU = (6 N + 12 L d T) x tokens/s / peak, with N the weights a token multiplies (tied output projection
 included, position table not) and the dense bf16 peak of the card (H100/H200: 989 TFLOP/s).
 """
@@ -127,7 +127,6 @@ def run(args: argparse.Namespace) -> dict:
         "compile": args.compile,
         "sdpa": args.sdpa,
         "reshard_after_forward": args.reshard,
-        "coordinate_descent_tuning": args.tune,
         "warmup_steps": args.warmup,
         "warmup_s": round(warmup_s, 1),
         "steps_timed": args.steps,
@@ -185,7 +184,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--preset", default="125m")
     p.add_argument("--seq", type=int, default=2048, help="positions per row the model trains on")
-    p.add_argument("--micro", type=int, default=16, help="rows per step (one micro-batch, no accumulation)")
+    p.add_argument("--micro", type=int, default=32, help="rows per step (one micro-batch, no accumulation)")
     p.add_argument("--steps", type=int, default=20, help="timed steps")
     p.add_argument("--warmup", type=int, default=5, help="untimed steps first (compilation happens here)")
     p.add_argument("--precision", default="bf16", choices=("bf16", "fp16", "fp32"))
@@ -202,9 +201,8 @@ def main() -> int:
         help=f"override the card's peak (known: {', '.join(f'{k} {v:g}' for k, v in GPU_PEAK_TFLOPS.items())})",
     )
     p.add_argument(
-        "--no-reshard", dest="reshard", action="store_false", help="train.reshard_after_forward = false"
+        "--reshard", action="store_true", help="train.reshard_after_forward = true (125m.toml: false)"
     )
-    p.add_argument("--tune", action="store_true", help="inductor's coordinate-descent tuning of its kernels")
     p.add_argument("--trace", metavar="FILE.json.gz", help="then write a Chrome trace of 2 steps there")
     p.add_argument(
         "--write-shards", metavar="DIR", help="only write --micro x 40 random rows there (for torchrun)"
@@ -213,10 +211,6 @@ def main() -> int:
     if args.write_shards:
         random_shards(Path(args.write_shards), args.micro * 40, args.seq + 1)
         return 0
-    if args.tune:
-        import torch._inductor.config
-
-        torch._inductor.config.coordinate_descent_tuning = True
     if args.sdpa != "auto":
         for name, enable in SDPA_BACKENDS.items():
             enable(name == args.sdpa)
