@@ -196,3 +196,28 @@ def test_loss_scaler_halves_on_overflow_and_grows_back():
     s.update(True)
     s.update(True)
     assert s.scale == 1024.0
+
+
+def test_parallelize_with_compile_compiles_blocks_and_loss():
+    """compile = true (the GPU configs): every block and the loss are compiled (lazily: nothing runs here),
+    inductor tunes its kernels, and parameter names stay Hugging Face's."""
+    from torch._inductor import config as inductor
+
+    from model.config import preset
+    from model.loss import lm_loss
+    from model.model import build_model
+    from train.distributed import close_distributed, init_distributed
+    from train.parallelize import parallelize
+
+    env = init_distributed("cpu")
+    before = inductor.coordinate_descent_tuning
+    try:
+        model = build_model(preset("tiny", vocab_size=512), seed=0)
+        names = [n for n, _ in model.named_parameters()]
+        parallelize(model, env.mesh, "fp32", compile=True, reshard_after_forward=False)
+        assert model.loss_fn is not lm_loss and inductor.coordinate_descent_tuning
+        assert all(layer._compiled_call_impl is not None for layer in model.decoder.layers)
+        assert [n for n, _ in model.named_parameters()] == names
+    finally:
+        inductor.coordinate_descent_tuning = before
+        close_distributed()

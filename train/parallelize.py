@@ -33,9 +33,9 @@ def parallelize(
         # Inductor tunes its generated kernels (layer norm, dropout, the loss's reductions) by coordinate
         # descent: the first compile takes ~1.5 min longer (warm-up 96 s, not 12 s, on an H200) and
         # OPT-125m's step gains ~0.5 MFU points.
-        import torch._inductor.config  # here: importing it costs ~1 s, which runs without compile skip
+        from torch._inductor import config as inductor  # here: importing it costs ~1 s
 
-        torch._inductor.config.coordinate_descent_tuning = True
+        inductor.coordinate_descent_tuning = True
         model.loss_fn = torch.compile(lm_loss)
     mp = MixedPrecisionPolicy(param_dtype=PARAM_DTYPES[precision], reduce_dtype=torch.float32)
     layers = model.decoder.layers
