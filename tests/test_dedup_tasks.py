@@ -13,6 +13,7 @@ from corpus.config import DedupConfig
 from corpus.dedup import (
     band_layout,
     copy_kept_documents,
+    file_slots,
     make_document_rows,
     make_edge_rows,
     make_features,
@@ -125,6 +126,14 @@ def test_copy_kept_documents_writes_nothing_when_all_are_removed(tmp_path):
     out = tmp_path / "documents"
     assert copy_kept_documents(str(source_file), "pile", 0, ["d"], str(out), attempt=0) == []
     assert not out.exists()
+
+
+def test_file_slots_pack_the_largest_files_first_onto_the_least_loaded_task():
+    sizes = [5, 1, 9, 3, 3, 7]
+    assert file_slots(sizes, 3) == [2, 2, 0, 2, 1, 1]  # loads 9, 10, 9: slot 0 holds the largest file
+    assert file_slots(sizes, 100) == [2, 5, 0, 3, 4, 1]  # more tasks than files: one file each, largest first
+    assert file_slots([4] * 10, 4) == [0, 1, 2, 3] * 2 + [0, 1]
+    assert file_slots([], 4) == []
 
 
 def test_edge_rows_keep_bucket_state_across_batches():
