@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus.config import DedupConfig, Recipe, SourceConfig
-from corpus.dedup import check_accounting, dedup_table, run_dedup
+from corpus.dedup import check_accounting, dedup_table, run_dedup, shuffle_tasks
 from corpus.minhash import jaccard, shingle_set
 from corpus.schema import DOCUMENT_SCHEMA
 from tests.conftest import SHARED_DATA
@@ -177,11 +177,14 @@ def runs(spark, tmp_path_factory, corpus):
     docs, _ = corpus
     spark.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("checkpoints")))
     results = {}
+    shuffle_setting = spark.conf.get("spark.sql.shuffle.partitions")
     for partitions in (2, 16):
         root = tmp_path_factory.mktemp(f"run{partitions}")
         write_input(docs, root / "filtered", files=partitions)
         stats = run_dedup(spark, _recipe(partitions), str(root))
         results[partitions] = (root, stats)
+    # the stage sizes its shuffles by its data (shuffle_tasks), then gives the session its setting back
+    assert spark.conf.get("spark.sql.shuffle.partitions") == shuffle_setting
     return results
 
 
@@ -327,3 +330,10 @@ def test_stats_file(runs, corpus):
     top = on_disk["largest_clusters"][0]
     assert top["keeper_snippet"].startswith("Our servers") and len(top["members"]) == 3
     assert "exact dups" in dedup_table(on_disk)
+
+
+def test_shuffle_tasks_follow_the_band_rows_between_the_cores_and_the_setting():
+    assert shuffle_tasks(509_112, cores=2, configured=8) == 2  # the 1 GB sample: one per core
+    assert shuffle_tasks(5_500_000, cores=2, configured=8) == 6  # ~1M band rows per task
+    assert shuffle_tasks(8 * 10**9, cores=1000, configured=4000) == 4000  # never above the setting
+    assert shuffle_tasks(0, cores=4, configured=2) == 2  # nor above a setting lower than the cores
