@@ -33,6 +33,7 @@ def global_norm(tensors: list[torch.Tensor]) -> torch.Tensor:
 
 
 def total_norm(tensors: list[torch.Tensor]) -> float:
+    """``global_norm`` as a Python float (waits for the device)."""
     return float(global_norm(tensors))
 
 
