@@ -142,8 +142,8 @@ def run(args: argparse.Namespace) -> dict:
     }
 
 
-def print_profile(trainer, device: torch.device, steps: int = 3) -> None:
-    """Where a step's time goes: the top kernels/ops over a few profiled steps (stderr, for a human)."""
+def profiled_steps(trainer, device: torch.device, steps: int):
+    """The profiler's record of ``steps`` training steps (CPU, and CUDA kernels on a GPU)."""
     from torch.profiler import ProfilerActivity, profile
 
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
@@ -152,6 +152,12 @@ def print_profile(trainer, device: torch.device, steps: int = 3) -> None:
             trainer.train_step()
             trainer.step += 1
         sync(device)
+    return prof
+
+
+def print_profile(trainer, device: torch.device, steps: int = 3) -> None:
+    """Where a step's time goes: the top kernels/ops over a few profiled steps (stderr, for a human)."""
+    prof = profiled_steps(trainer, device, steps)
     sort = "cuda_time_total" if device.type == "cuda" else "cpu_time_total"
     print(prof.key_averages().table(sort_by=sort, row_limit=30, max_name_column_width=60), file=sys.stderr)
 
@@ -161,16 +167,8 @@ def write_trace(trainer, device: torch.device, path: str, steps: int = 2) -> Non
     import gzip
     import shutil
 
-    from torch.profiler import ProfilerActivity, profile
-
-    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
-    with profile(activities=activities) as prof:
-        for _ in range(steps):
-            trainer.train_step()
-            trainer.step += 1
-        sync(device)
     raw = Path(tempfile.mkdtemp()) / "trace.json"
-    prof.export_chrome_trace(str(raw))
+    profiled_steps(trainer, device, steps).export_chrome_trace(str(raw))
     with open(raw, "rb") as src, gzip.open(path, "wb") as dst:
         shutil.copyfileobj(src, dst)
 
