@@ -78,7 +78,9 @@ class FileContext:
             "group_key": None,
         }
 
-    def reject(self, where: str | int, reason: str, raw: bytes | str | None = None, n_records: int = 1) -> dict:
+    def reject(
+        self, where: str | int, reason: str, raw: bytes | str | None = None, n_records: int = 1
+    ) -> dict:
         return self._non_doc(KIND_REJECT, where, reason, raw, n_records)
 
     def skip(self, where: str | int, reason: str, n_records: int = 1, subset: str | None = None) -> dict:
@@ -121,35 +123,51 @@ def open_decompressed(raw: BinaryIO, name: str) -> BinaryIO:
     if name.endswith(".zst") or name.endswith(".zstd"):
         return io.BufferedReader(StrictZstdReader(raw), 1 << 20)
     if name.endswith(".bz2"):
-        return bz2.BZ2File(raw, mode="rb")
+        return io.BufferedReader(StrictBz2Reader(raw), 1 << 20)
     if name.endswith(".xz"):
         return lzma.LZMAFile(raw, mode="rb")
     return raw
 
 
-# What a damaged compressed stream raises (gzip: EOFError / BadGzipFile / zlib.error; zstd: ZstdError;
-# xz: LZMAError). Plain OSError is deliberately absent: a network or disk failure must fail the task so
-# Spark retries it, not turn into a "truncated file" reject.
-STREAM_ERRORS = (EOFError, gzip.BadGzipFile, zlib.error, zstandard.ZstdError, lzma.LZMAError)
+class CorruptStreamError(ValueError):
+    """Compressed data its decoder rejects, where the decoder itself only says ``OSError`` (bzip2)."""
 
 
-class StrictZstdReader(io.RawIOBase):
-    """Zstandard frames decoded one after another, raising ``ZstdError`` when the input ends mid-frame.
+# What a damaged compressed stream raises (gzip: EOFError / BadGzipFile / zlib.error; zstd: ZstdError, EOFError;
+# xz: LZMAError; bzip2: EOFError / CorruptStreamError). Plain OSError is deliberately absent: a network or
+# disk failure must fail the task so Spark retries it, not turn into a "truncated file" reject.
+STREAM_ERRORS = (
+    EOFError,
+    gzip.BadGzipFile,
+    zlib.error,
+    zstandard.ZstdError,
+    lzma.LZMAError,
+    CorruptStreamError,
+)
 
-    ``ZstdDecompressor.stream_reader`` returns a clean EOF on a truncated stream, which would turn a cut
-    Pushshift dump into a silently shorter file (or a bogus "truncated JSON" line); this reader notices.
-    Input is fed in 64 KiB pieces so one read's output stays bounded even for highly compressible data.
+
+class StrictStreamReader(io.RawIOBase):
+    """Compressed streams (frames) decoded one after another, 64 KiB of input at a time, raising
+    ``EOFError`` when the input ends inside one. Subclasses give the decoder and translate its errors.
+
+    64 KiB pieces keep one read's output bounded even for highly compressible data.
     """
 
     _CHUNK = 1 << 16
+    _NAME = "compressed"
 
     def __init__(self, raw: BinaryIO):
         self._raw = raw
-        self._dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
-        self._dobj = None  # decoder of the frame in progress, None between frames
+        self._dobj = None  # decoder of the stream in progress, None between streams
         self._pending = b""  # compressed bytes not yet given to a decoder
         self._out = b""
         self._out_pos = 0
+
+    def _decoder(self):
+        raise NotImplementedError
+
+    def _decode(self, data: bytes) -> bytes:
+        return self._dobj.decompress(data)
 
     def readable(self) -> bool:
         return True
@@ -164,20 +182,53 @@ class StrictZstdReader(io.RawIOBase):
         return n
 
     def _fill(self) -> bool:
-        """Decode more output; False at a clean end of input (between frames)."""
-        data = self._pending or self._raw.read(self._CHUNK)
+        """Decode more output; False at a clean end of input (between streams)."""
+        data = self._pending or self._raw.read(self._CHUNK)  # an OSError here is I/O: it propagates
         self._pending = b""
         if not data:
             if self._dobj is not None:
-                raise zstandard.ZstdError("zstd stream ends in the middle of a frame (truncated file)")
+                raise EOFError(f"{self._NAME} stream ends in the middle (truncated file)")
             return False
         if self._dobj is None:
-            self._dobj = self._dctx.decompressobj()
-        self._out, self._out_pos = self._dobj.decompress(data), 0
+            self._dobj = self._decoder()
+        self._out, self._out_pos = self._decode(data), 0
         if self._dobj.eof:
             self._pending = self._dobj.unused_data
             self._dobj = None
         return True
+
+
+class StrictZstdReader(StrictStreamReader):
+    """Zstandard frames. ``ZstdDecompressor.stream_reader`` returns a clean EOF on a truncated stream,
+    which would turn a cut Pushshift dump into a silently shorter file (or a bogus "truncated JSON" line);
+    this reader notices."""
+
+    _NAME = "zstd"
+
+    def __init__(self, raw: BinaryIO):
+        super().__init__(raw)
+        self._dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW)
+
+    def _decoder(self):
+        return self._dctx.decompressobj()
+
+
+class StrictBz2Reader(StrictStreamReader):
+    """bzip2 streams (pbzip2 writes several). ``bz2.BZ2File`` reports corrupt data as a plain ``OSError``
+    ("Invalid data stream"), which is kept here for disk and network failures (Spark retries those), so a
+    damaged Reddit dump failed its task every time; here it is a ``CorruptStreamError``: a counted reject
+    at the bytes consumed, as for the other formats."""
+
+    _NAME = "bzip2"
+
+    def _decoder(self):
+        return bz2.BZ2Decompressor()
+
+    def _decode(self, data: bytes) -> bytes:
+        try:
+            return self._dobj.decompress(data)
+        except OSError as err:
+            raise CorruptStreamError(f"bzip2 data is corrupt ({err})") from None
 
 
 class CountingReader(io.RawIOBase):
@@ -201,6 +252,10 @@ class CountingReader(io.RawIOBase):
 
 def iter_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, raw line without the newline), streaming; a decompression error propagates."""
-    buffered = stream if isinstance(stream, io.BufferedIOBase) and hasattr(stream, "readline") else io.BufferedReader(stream, 1 << 20)
+    buffered = (
+        stream
+        if isinstance(stream, io.BufferedIOBase) and hasattr(stream, "readline")
+        else io.BufferedReader(stream, 1 << 20)
+    )
     for number, line in enumerate(buffered, start=1):
         yield number, line.rstrip(b"\r\n")
