@@ -7,8 +7,14 @@ import sys
 
 # subcommand -> "module:function"; each function takes the remaining argv and returns an exit code.
 COMMANDS = {
-    "sample": ("corpus.sample.generate:main", "write the synthetic sample corpus (all five sources, native formats)"),
-    "report": ("corpus.report:main", "print the dedup/filter statistics report of a build and write report.html"),
+    "sample": (
+        "corpus.sample.generate:main",
+        "write the synthetic sample corpus (all five sources, native formats)",
+    ),
+    "report": (
+        "corpus.report:main",
+        "print the dedup/filter statistics report of a build and write report.html",
+    ),
     "tokenizer": ("corpus.tokenize:main", "tokenizer tools: `corpus tokenizer train ...`"),
     "inspect": ("corpus.inspect:main", "summarize a shards directory and decode rows back to text"),
 }

@@ -61,7 +61,9 @@ def token_dtype(vocab_size: int) -> str:
 
 
 def shard_schema(seq_len: int, dtype: str) -> pa.Schema:
-    return pa.schema([pa.field(COLUMN, pa.list_(pa.from_numpy_dtype(np.dtype(dtype)), seq_len), nullable=False)])
+    return pa.schema(
+        [pa.field(COLUMN, pa.list_(pa.from_numpy_dtype(np.dtype(dtype)), seq_len), nullable=False)]
+    )
 
 
 def write_shard(path: str | Path, rows: np.ndarray, dtype: str) -> dict:
@@ -93,7 +95,9 @@ def shard_bytes(rows: np.ndarray, dtype: str) -> pa.Buffer:
         raise ShardFormatError(f"rows must be 2-D [n, seq_len], got shape {rows.shape}")
     n, seq_len = rows.shape
     values = pa.array(rows.reshape(-1), type=pa.from_numpy_dtype(rows.dtype))
-    table = pa.Table.from_arrays([pa.FixedSizeListArray.from_arrays(values, seq_len)], schema=shard_schema(seq_len, dtype))
+    table = pa.Table.from_arrays(
+        [pa.FixedSizeListArray.from_arrays(values, seq_len)], schema=shard_schema(seq_len, dtype)
+    )
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
         writer.write_table(table, max_chunksize=max(1, min(n, 1024)))
@@ -111,7 +115,11 @@ def write_shard_fs(filesystem, path: str, rows: np.ndarray, dtype: str) -> dict:
     with filesystem.open_output_stream(tmp) as out:
         out.write(data)
     filesystem.move(tmp, path)
-    return {"rows": int(n), "tokens": int(n * seq_len), "sha256": hashlib.sha256(memoryview(data)).hexdigest()}
+    return {
+        "rows": int(n),
+        "tokens": int(n * seq_len),
+        "sha256": hashlib.sha256(memoryview(data)).hexdigest(),
+    }
 
 
 def read_shard(path: str | Path) -> np.ndarray:
@@ -140,12 +148,16 @@ def sha256_file(path: str | Path) -> str:
 def read_manifest(shards_dir: str | Path) -> dict:
     path = Path(shards_dir) / "manifest.json"
     if not path.exists():
-        raise ShardFormatError(f"{shards_dir} has no manifest.json: not a shards directory (or the build did not finish)")
+        raise ShardFormatError(
+            f"{shards_dir} has no manifest.json: not a shards directory (or the build did not finish)"
+        )
     manifest = json.loads(path.read_text())
     if manifest.get("format") != FORMAT_NAME:
         raise ShardFormatError(f"{path}: format is {manifest.get('format')!r}, expected {FORMAT_NAME!r}")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise ShardFormatError(f"{path}: format_version {manifest.get('format_version')} is not {FORMAT_VERSION}")
+        raise ShardFormatError(
+            f"{path}: format_version {manifest.get('format_version')} is not {FORMAT_VERSION}"
+        )
     return manifest
 
 

@@ -23,7 +23,10 @@ def free_port() -> int:
 def _start(args: list[str], log: Path) -> subprocess.Popen:
     env = {**os.environ, "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_NO_DAEMONIZE": "1"}
     return subprocess.Popen(
-        [shutil.which("spark-class"), *args], stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env,
+        [shutil.which("spark-class"), *args],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env=env,
         start_new_session=True,  # its own process group, so stopping it takes its JVM children too
     )
 
@@ -45,14 +48,32 @@ def standalone_cluster(work_dir: Path, cores: int = 2, memory: str = "2g", timeo
     url = f"spark://127.0.0.1:{port}"
     work_dir.mkdir(parents=True, exist_ok=True)
     master = _start(
-        ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", str(port), "--webui-port", str(ui_port)],
+        [
+            "org.apache.spark.deploy.master.Master",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--webui-port",
+            str(ui_port),
+        ],
         work_dir / "master.log",
     )
     worker = None
     try:
         worker = _start(
-            ["org.apache.spark.deploy.worker.Worker", url, "--cores", str(cores), "--memory", memory,
-             "--webui-port", str(worker_ui), "--work-dir", str(work_dir / "work")],
+            [
+                "org.apache.spark.deploy.worker.Worker",
+                url,
+                "--cores",
+                str(cores),
+                "--memory",
+                memory,
+                "--webui-port",
+                str(worker_ui),
+                "--work-dir",
+                str(work_dir / "work"),
+            ],
             work_dir / "worker.log",
         )
         deadline = time.time() + timeout_s

@@ -35,10 +35,19 @@ def _minimal(**extra):
         (_minimal(dedup={"threshold": "high"}), "recipe key 'dedup.threshold' must be float, not str"),
         (_minimal(dedup={"threshold": 1.5}), "dedup: dedup.threshold must be in (0, 1], not 1.5"),
         (_minimal(seed=True), "recipe key 'seed' must be int, not bool"),
-        ({"name": "t", "sources": {"pile": {"paths": "x"}}}, "recipe key 'sources.pile.paths' must be a list"),
+        (
+            {"name": "t", "sources": {"pile": {"paths": "x"}}},
+            "recipe key 'sources.pile.paths' must be a list",
+        ),
         ({"name": "t", "sources": {"pile": {}}}, "recipe key 'sources.pile.paths' is required"),
-        ({"name": "t", "sources": {"wikipedia": {"paths": ["x"]}}}, "'sources.wikipedia' is not a known source"),
-        ({"name": "t", "sources": {"ccnews": {"paths": ["x"], "html_extractor": "bs4"}}}, "html_extractor must be"),
+        (
+            {"name": "t", "sources": {"wikipedia": {"paths": ["x"]}}},
+            "'sources.wikipedia' is not a known source",
+        ),
+        (
+            {"name": "t", "sources": {"ccnews": {"paths": ["x"], "html_extractor": "bs4"}}},
+            "html_extractor must be",
+        ),
         ({"name": "t"}, "recipe key 'sources' is required"),
     ],
 )
