@@ -39,6 +39,7 @@ doc_b with their Jaccard) and ``OUT/stats/dedup.json``.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import logging
 import time
 from collections.abc import Iterator
@@ -508,12 +509,11 @@ def file_slots(sizes: list[int], tasks: int) -> list[int]:
     """The task (slot) of each file: at most ``tasks`` of them, largest file first onto the least loaded
     slot (ties: the lowest). Slot 0 gets the largest file, and tasks start in slot order, so a big file is
     never the last one left; a task per file cost ~50 ms of scheduling each (49 files on 2 cores)."""
-    n = max(1, min(tasks, len(sizes)))
-    loads, slots = [0] * n, [0] * len(sizes)
+    loads = [(0, slot) for slot in range(max(1, min(tasks, len(sizes))))]  # a heap: least loaded first
+    slots = [0] * len(sizes)
     for i in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
-        slot = min(range(n), key=lambda k: (loads[k], k))
-        slots[i] = slot
-        loads[slot] += sizes[i]
+        load, slots[i] = heapq.heappop(loads)
+        heapq.heappush(loads, (load + sizes[i], slots[i]))
     return slots
 
 
