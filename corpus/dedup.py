@@ -16,14 +16,16 @@ Input: ``OUT/filtered/`` (Parquet of DOCUMENT_SCHEMA, partitioned by source). St
            memory and a spillable sort; its edge count grows linearly with its size, never O(size**2).
 4. verify  every candidate edge is checked against the threshold: the endpoints' texts become sorted
            shingle-hash sets, joined onto the edges, and the exact Jaccard decides (or the signature
-           estimate with ``dedup.verify = "signature"``). Only the endpoints' texts are read again: one task
-           per file that holds some, reading the texts of just the row groups they are in.
+           estimate with ``dedup.verify = "signature"``). Only the endpoints' texts are read again: the files
+           that hold some are spread over ``partitions`` tasks, each file read for just the row groups
+           that hold an endpoint.
 5. clusters  connected components of the verified edges (corpus/components.py). Vertices are numbered by
            a global sort of their doc_ids: unique, and in doc_id order whatever the partitioning, so no
            hash collision can merge two documents and the results never depend on the numbering.
 6. keepers  one per cluster, by the rule below; exact duplicates join the cluster of their exact keeper.
-7. write   one task per input file copies its documents minus the removed ones with pyarrow (the texts
-           never go through the JVM again); the removed ids reach each file's task through Spark.
+7. write   each input file's documents minus the removed ones are copied with pyarrow (the texts never
+           go through the JVM again), the files packed into at most 4 tasks per core; the removed ids
+           reach each file's task through Spark.
 
 Keeper rule (exact groups and near clusters alike): the lowest recipe source ``priority``, then the
 longest text (UTF-8 bytes), then the smallest doc_id.
@@ -456,8 +458,8 @@ def write_kept_documents(spark, rows, removed, per_file, documents_uri: str) -> 
     """Write ``OUT/dedup/documents``: each input file's documents minus the removed ones, one output file
     per input file (``source=<name>/part-<n>.parquet``, in input order); return docs and bytes per source.
 
-    Each task copies one input file with pyarrow (row group by row group), leaving out the ids Spark hands
-    it. The texts never pass through the JVM: reading, shuffling by id and rewriting them in Spark was most
+    Each task copies its input files (``file_slots``) with pyarrow, row group by row group, leaving out the
+    ids Spark hands it. The texts never pass through the JVM: reading, shuffling by id and rewriting them in Spark was most
     of the 1 GB dedup's 5.5 s write. The removed ids reach their file's task through a shuffle (never the
     driver); tasks write under ``_attempts/`` and the driver moves in the files of the attempts Spark kept.
     """
