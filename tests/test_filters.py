@@ -248,6 +248,45 @@ def test_sentence_words_equal_the_regex_definition(text):
     assert english._SENTENCE_END_RE.split(text) == sentence_end.split(text)
 
 
+def _reference_segment_stats(words: list[str]) -> english.SegmentStats:
+    """SegmentStats counted word by word, straight from the definitions."""
+
+    def is_english(w: str) -> bool:
+        lower = w.lower()
+        return lower in english.ENGLISH_FUNCTION or (lower in english.ENGLISH_CONTENT and lower == w)
+
+    foreign_words = [w.lower() for w in words if not is_english(w)]
+    per_lang = [sum(w in FOREIGN[lang] for w in foreign_words) for lang in english.FOREIGN_LANGS]
+    best = max(per_lang, default=0)
+    return english.SegmentStats(
+        words=len(words),
+        letters=sum(map(len, words)),
+        english=sum(map(is_english, words)),
+        foreign=best,
+        foreign_lang=english.FOREIGN_LANGS[per_lang.index(best)] if best else "",
+        non_ascii=sum(not w.isascii() and not is_english(w) for w in words),
+        non_latin_letters=sum(len(english._NON_LATIN_LETTER_RE.findall(w)) for w in words),
+    )
+
+
+@pytest.mark.parametrize("cache_size", [100_000, 3])
+def test_segment_stats_equal_word_by_word_counts(monkeypatch, cache_size):
+    """The array path (feature cache, running sums, foreign-list bit counts) counts what the definitions
+    say, with empty segments in between and with words the full cache cannot hold."""
+    import random
+
+    monkeypatch.setattr(english, "_FEATURES", {})  # the cache and its table, restored afterwards
+    monkeypatch.setattr(english, "_FEATURE_TABLE", english._FEATURE_TABLE.copy())
+    monkeypatch.setattr(english, "_FEATURES_MAX", cache_size)
+    rng = random.Random(7)
+    pool = sorted(ENGLISH)[:300] + ["The", "House", "WHICH", "Agus", "naïve", "Ελλάδα", "日本語", "x'y"]
+    for lang in english.FOREIGN_LANGS:
+        pool += sorted(FOREIGN[lang])[:20]
+    segments = [[rng.choice(pool) for _ in range(rng.choice([0, 1, 5, 20, 60]))] for _ in range(400)]
+    assert english.all_segment_stats(segments) == [_reference_segment_stats(s) for s in segments]
+    assert sum(map(len, segments)) > 5_000 and any(not s for s in segments)
+
+
 def test_batch_detection_equals_per_document_detection():
     """detect_english_batch answers exactly what detect_english answers, document by document: the test
     cases, every langid language alone and glued to English, a book, and texts without evidence."""

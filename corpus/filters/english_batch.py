@@ -108,9 +108,11 @@ def detect_english_batch(
     def per_document(values) -> np.ndarray:
         return np.bincount(doc_of_seg, weights=values, minlength=n_docs).astype(np.int64)
 
-    doc_foreign_by_lang = np.zeros((n_docs, len(FOREIGN_LANGS)), dtype=np.int64)
+    langs = len(FOREIGN_LANGS)
     listed = foreign_idx >= 0
-    np.add.at(doc_foreign_by_lang, (doc_of_seg[listed], foreign_idx[listed]), foreign[listed])
+    cell = doc_of_seg[listed] * langs + foreign_idx[listed]  # bincount: ~10x faster than np.add.at
+    doc_foreign_by_lang = np.bincount(cell, weights=foreign[listed], minlength=n_docs * langs)
+    doc_foreign_by_lang = doc_foreign_by_lang.astype(np.int64).reshape(n_docs, langs)
     doc_top = doc_foreign_by_lang.argmax(axis=1)
     doc_foreign = doc_foreign_by_lang[np.arange(n_docs), doc_top]
     doc_words = per_document(seg.words)
@@ -133,8 +135,8 @@ def detect_english_batch(
     total = per_document(np.where(counted, letters, 0))
     as_english = (labels == EN) | ((labels == AMBIGUOUS) & english_doc[doc_of_seg])
     english_letters = per_document(np.where(as_english, letters, 0))
-    summary = np.zeros((n_docs, len(DETAILS)), dtype=np.int64)
-    np.add.at(summary, (doc_of_seg[counted], details[counted]), 1)
+    cell = doc_of_seg[counted] * len(DETAILS) + details[counted]
+    summary = np.bincount(cell, minlength=n_docs * len(DETAILS)).reshape(n_docs, len(DETAILS))
     top_detail = summary.argmax(axis=1)  # most frequent detail, ties to the alphabetically first
 
     decisions: list[EnglishDecision] = []
