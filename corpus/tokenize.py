@@ -229,56 +229,53 @@ def sampled(doc_id: str, fraction: float, seed: int) -> bool:
     return fraction >= 1.0 or sample_key(doc_id, seed) < fraction * 2**64
 
 
-def sample_cutoff(input_dir: str | Path, fraction: float, max_bytes: int, seed: int) -> int:
-    """The largest sample key to train on: keys below ``fraction * 2**64``, and of those only the smallest
-    ones up to ``max_bytes`` of UTF-8 text (0 = no cap).
+def iter_parquet_texts(
+    input_dir: str | Path, sample_fraction: float = 1.0, seed: int = 0, max_bytes: int = 0
+) -> Iterator[str]:
+    """The non-empty texts of a documents Parquet dataset (OUT/dedup/documents) in the ``sample_fraction``
+    hash sample (``sampled``), in dataset order; with ``max_bytes`` > 0 only the sampled documents with the
+    smallest ``sample_key`` up to the one whose UTF-8 text reaches ``max_bytes`` in all.
 
-    One pass over ids and text lengths that keeps only the documents with the smallest keys needed to
-    reach the cap (merged batch by batch), so memory is bounded by the cap, not by the corpus.
+    One pass over the dataset. With a cap, only the candidates that can still be needed are kept, merged
+    batch by batch: memory is bounded by the cap (plus a batch), not by the corpus.
     """
     import pyarrow.compute as pc
     import pyarrow.dataset as ds
 
-    limit = 2**64 - 1 if fraction >= 1.0 else int(fraction * 2**64) - 1
-    if max_bytes <= 0:
-        return limit
+    limit = np.uint64(2**64 - 1 if sample_fraction >= 1.0 else int(sample_fraction * 2**64) - 1)
+    dataset = ds.dataset(str(input_dir), format="parquet", partitioning="hive")
     keys = np.zeros(0, dtype=np.uint64)
     sizes = np.zeros(0, dtype=np.int64)
-    dataset = ds.dataset(str(input_dir), format="parquet", partitioning="hive")
+    positions = np.zeros(0, dtype=np.int64)
+    texts: dict[int, str] = {}  # position in the dataset -> text, for the candidates
+    position = 0
     for batch in dataset.to_batches(columns=["doc_id", "text"], batch_size=4096):
-        batch_keys = np.fromiter(
-            (sample_key(d, seed) for d in batch.column("doc_id").to_pylist()), dtype=np.uint64
-        )
-        batch_sizes = pc.binary_length(batch.column("text").cast("binary")).fill_null(0).to_numpy()
-        eligible = batch_keys <= np.uint64(limit)
+        ids = batch.column("doc_id").to_pylist()
+        batch_keys = np.fromiter((sample_key(d, seed) for d in ids), dtype=np.uint64, count=len(ids))
+        eligible = batch_keys <= limit
+        text = batch.column("text")
+        if max_bytes <= 0:
+            yield from (t for t in text.filter(pa.array(eligible)).to_pylist() if t)
+            continue
+        batch_sizes = pc.binary_length(text.cast(pa.large_binary())).fill_null(0).to_numpy()
         keys = np.concatenate([keys, batch_keys[eligible]])
         sizes = np.concatenate([sizes, batch_sizes[eligible].astype(np.int64)])
+        positions = np.concatenate([positions, np.flatnonzero(eligible) + position])
         order = np.argsort(keys, kind="stable")
-        keys, sizes = keys[order], sizes[order]
+        keys, sizes, positions = keys[order], sizes[order], positions[order]
         reached = np.flatnonzero(np.cumsum(sizes) >= max_bytes)
-        if reached.size:  # everything after the document that reaches the cap can never be taken
-            keys, sizes = keys[: reached[0] + 1], sizes[: reached[0] + 1]
-    if keys.size and sizes.sum() >= max_bytes:
-        return int(keys[-1])
-    return limit
-
-
-def iter_parquet_texts(
-    input_dir: str | Path, sample_fraction: float = 1.0, seed: int = 0, max_bytes: int = 0
-) -> Iterator[str]:
-    """Stream the ``text`` column of a documents Parquet dataset (OUT/dedup/documents), batch by batch,
-    keeping the ``sample_fraction`` hash sample capped at ``max_bytes`` (see ``sample_cutoff``)."""
-    import pyarrow.dataset as ds
-
-    cutoff = np.uint64(sample_cutoff(input_dir, sample_fraction, max_bytes, seed))
-    dataset = ds.dataset(str(input_dir), format="parquet", partitioning="hive")
-    for batch in dataset.to_batches(columns=["doc_id", "text"], batch_size=1024):
-        ids = batch.column("doc_id").to_pylist()
-        keys = np.fromiter((sample_key(d, seed) for d in ids), dtype=np.uint64, count=len(ids))
-        # only the sampled texts become Python strings (at 1 GB, 32 MB of 361 MB)
-        for text in batch.column("text").filter(pa.array(keys <= cutoff)).to_pylist():
-            if text:
-                yield text
+        if reached.size:  # documents with larger keys than the one that reaches the cap are never taken
+            kept = keys <= keys[reached[0]]
+            keys, sizes, positions = keys[kept], sizes[kept], positions[kept]
+        # only the candidates' texts become Python strings (at 1 GB, ~32 MB of 361 MB)
+        new = positions[positions >= position]
+        texts.update(zip(new.tolist(), text.take(pa.array(new - position)).to_pylist(), strict=True))
+        for gone in set(texts).difference(positions.tolist()):
+            del texts[gone]
+        position += len(ids)
+    for kept_position in np.sort(positions).tolist():
+        if texts[kept_position]:
+            yield texts[kept_position]
 
 
 def train_from_parquet(
