@@ -16,6 +16,7 @@ from pathlib import Path
 
 from corpus import __version__
 from corpus.config import Recipe
+from corpus.spark import use_stage_workers
 from corpus.stage import STAGES, clear_marker, mark_done, stage_done, stats_path, write_json_atomic
 
 log = logging.getLogger("optcorpus.build")
@@ -85,6 +86,7 @@ def run_build(
             clear_marker(out, stage)
             log.info("stage %s: running", stage)
             started = time.time()
+            use_stage_workers(spark, stage)
             stats = functions[stage]() or {}
             if stage in ("tokenize", "shards"):  # the others write their own stats file
                 write_json_atomic(stats_path(out, stage), stats)
