@@ -105,10 +105,10 @@ def use_stage_workers(spark, stage: str) -> None:
     .environment`` when a function is created), so a stage name in that environment gives each stage a
     fresh pool; the idle workers of the earlier pools exit after Spark's idle timeout (one minute).
 
-    Why: the two workers of a 1 GB build had grown to 1.9 and 1.0 GB resident by the shards stage (the
-    ingest stage's HTML parsing), and native code allocates more slowly in such a process. With a task
+    Why: with one pool for the whole build, the same two workers ran every stage and had grown to 1.9
+    and 1.0 GB resident by the shards stage, and a worker's history slows later tasks in it: with a task
     that leaves 1.5 M live Python objects behind, tokenizers encoding 20,000 documents in the same
-    workers took 102-117 s against 54-56 s in fresh ones; in fresh 1 GB builds the shards stage took
+    workers took 102-117 s against 54-56 s in fresh ones. In fresh 1 GB builds the shards stage took
     50.1-53.7 s with the inherited workers and 46.1 s with its own.
     """
     spark.sparkContext.environment[STAGE_WORKERS_ENV] = stage
