@@ -402,7 +402,7 @@ def run_dedup(
         clusters, _ = timer.materialize("clusters", _final_clusters(exact_members, near_map), t0)
         # The outputs and the statistics are independent jobs, most of them small: submitted from threads,
         # Spark runs them side by side, so the cores one leaves idle while the driver plans or waits serve
-        # another (~1 s of the 1 GB dedup).
+        # another (1 GB: 5.0 s one after the other, 4.1-4.5 s side by side).
         t0 = time.time()
         removed = clusters.where(~F.col("is_keeper")).select("doc_id")
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="dedup-output") as pool:
