@@ -269,9 +269,9 @@ def iter_parquet_texts(
             keys, sizes, positions = keys[kept], sizes[kept], positions[kept]
         # only the candidates' texts become Python strings (at 1 GB, ~32 MB of 361 MB)
         new = positions[positions >= position]
-        texts.update(zip(new.tolist(), text.take(pa.array(new - position)).to_pylist(), strict=True))
-        for gone in set(texts).difference(positions.tolist()):
-            del texts[gone]
+        new_texts = text.take(pa.array(new - position)).to_pylist()
+        kept_before = {p: texts[p] for p in positions[positions < position].tolist()}
+        texts = kept_before | dict(zip(new.tolist(), new_texts, strict=True))
         position += len(ids)
     for kept_position in np.sort(positions).tolist():
         if texts[kept_position]:

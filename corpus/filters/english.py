@@ -185,9 +185,10 @@ def _normalize(text: str) -> str:
 
 
 # Word features, one row per word as written: (in ENGLISH, has a non-ASCII letter, letters outside Latin,
-# letters, foreign-list bits): the counts first, the bit mask last. Word frequencies are Zipfian, so a bounded cache (word -> row of
-# _FEATURE_TABLE) answers most lookups with one dict access; a document's words become one numpy array of rows and its
-# segments' counts are sums over slices of it (~10 MB per worker process when full).
+# letters, foreign-list bits): the counts first, the bit mask last. Word frequencies are Zipfian, so a
+# bounded cache (word -> row of _FEATURE_TABLE) answers most lookups with one dict access; a document's
+# words become one numpy array of rows and its segments' counts are sums over slices of it (~10 MB per
+# worker process when full).
 _FEATURES: dict[str, int] = {}
 _FEATURES_MAX = 100_000
 _FEATURE_TABLE = np.zeros((_FEATURES_MAX + 1, 5), dtype=np.int64)  # the last row is never a cached word
@@ -248,7 +249,6 @@ def segment_arrays(segments: list[list[str]]) -> SegmentArrays:
     words_per_segment = np.fromiter(map(len, segments), dtype=np.int64, count=n)
     words = list(chain.from_iterable(segments))
     features = _feature_rows(words)
-    segment_of = np.repeat(np.arange(n), words_per_segment)
     # A segment's words are contiguous: its sums are differences of running sums at its ends, all count
     # columns at once and in integers (reduceat would need non-empty slices).
     ends = np.cumsum(words_per_segment)
@@ -262,6 +262,7 @@ def segment_arrays(segments: list[list[str]]) -> SegmentArrays:
     if marked.size:
         # words in each (segment, foreign list); the best list has the most, ties to the first in order
         langs = len(FOREIGN_LANGS)
+        segment_of = np.repeat(np.arange(n), words_per_segment)
         word, lang = np.nonzero((features[marked, 4][:, None] >> _LANG_BITS) & 1)
         cell = segment_of[marked[word]] * langs + lang  # bincount: ~10x faster than np.add.at
         per_lang = np.bincount(cell, minlength=n * langs).reshape(n, langs)
