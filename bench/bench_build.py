@@ -29,7 +29,7 @@ from tokenizers import Tokenizer  # noqa: E402
 from corpus.build import run_build, tokenizer_file  # noqa: E402
 from corpus.config import load_recipe  # noqa: E402
 from corpus.spark import get_session  # noqa: E402
-from corpus.stage import STAGES, marker_path  # noqa: E402
+from corpus.stage import STAGES, marker_parts  # noqa: E402
 from corpus.tables import format_table  # noqa: E402
 from corpus.tokenize import TRAINED_PATH  # noqa: E402
 
@@ -63,7 +63,7 @@ def stage_seconds(out: Path, stage: str, result: dict) -> float:
     """This run's seconds for the stage, or those its marker recorded when it was skipped (--work)."""
     if not result["skipped"]:
         return result["seconds"]
-    return json.loads(marker_path(out, stage).read_text())["stats"]["seconds"]
+    return json.loads(out.joinpath(*marker_parts(stage)).read_text())["stats"]["seconds"]
 
 
 def text_mb(path: Path) -> float:

@@ -50,7 +50,7 @@ def sample_documents(out: Path, size: str, seed: int = 1234) -> list[tuple[str, 
     """Generate the sample corpus under ``out`` and read it back as the ingest stage would, without Spark:
     (ground-truth language, source, normalized text) per document."""
     from corpus.config import NormalizeConfig
-    from corpus.inputs import list_source_files, open_filesystem
+    from corpus.inputs import list_source_files, open_input
     from corpus.normalize import normalize_texts
     from corpus.sample.generate import GROUND_TRUTH, generate
     from corpus.schema import KIND_DOC, KIND_PART
@@ -65,8 +65,7 @@ def sample_documents(out: Path, size: str, seed: int = 1234) -> list[tuple[str, 
         parts: dict[str, list[dict]] = {}
         for file in list_source_files(source, (str(out / source),), ("*",)):
             ctx = FileContext(source=source, rel_path=file.rel_path, uri=file.uri)
-            filesystem, path = open_filesystem(file.uri)
-            with filesystem.open_input_stream(path, compression=None) as raw:
+            with open_input(file.filesystem, file.path) as raw:
                 for row in reader_for(source)(raw, ctx):
                     if row["kind"] == KIND_DOC:
                         rows.append(row)

@@ -12,12 +12,12 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from corpus import __version__
 from corpus.config import Recipe
+from corpus.lock import out_lock
 from corpus.spark import use_stage_workers
-from corpus.stage import STAGES, clear_marker, mark_done, stage_done, stats_path, write_json_atomic
+from corpus.stage import STAGES, clear_marker, mark_done, stage_done, write_stats
 
 log = logging.getLogger("optcorpus.build")
 
@@ -43,7 +43,7 @@ def stage_fingerprints(recipe: Recipe) -> dict[str, str]:
 
 
 def tokenizer_file(recipe: Recipe, out: str) -> str:
-    return str(Path(out) / "tokenizer" / "tokenizer.json")
+    return f"{out.rstrip('/')}/tokenizer/tokenizer.json"
 
 
 def stage_functions(
@@ -69,9 +69,17 @@ def stage_functions(
 def run_build(
     spark, recipe: Recipe, out: str, force_from: str | None = None, stop_after: str | None = None
 ) -> dict:
-    """Run every unfinished stage in order; return {stage: {"skipped": bool, "seconds": s, "stats": ...}}."""
+    """Run every unfinished stage in order; return {stage: {"skipped": bool, "seconds": s, "stats": ...}}.
+
+    The build holds OUT's lock (``corpus.lock``) throughout: a second build into the same OUT is refused.
+    """
     if force_from is not None and force_from not in STAGES:
         raise ValueError(f"--force takes one of {', '.join(STAGES)}, not {force_from!r}")
+    with out_lock(out):
+        return _run_stages(spark, recipe, out, force_from, stop_after)
+
+
+def _run_stages(spark, recipe: Recipe, out: str, force_from: str | None, stop_after: str | None) -> dict:
     fingerprints = stage_fingerprints(recipe)
     functions = stage_functions(spark, recipe, out, fingerprints)
     forcing = False
@@ -82,14 +90,17 @@ def run_build(
             log.info("stage %s: already done with the same config, skipped", stage)
             results[stage] = {"skipped": True, "seconds": 0.0}
         else:
-            forcing = True  # everything after a rerun stage reruns too
+            if not forcing:  # everything from here on reruns: no later marker may outlive a crash below
+                for later in STAGES[STAGES.index(stage) :]:
+                    clear_marker(out, later)
+            forcing = True
             clear_marker(out, stage)
             log.info("stage %s: running", stage)
             started = time.time()
             use_stage_workers(spark, stage)
             stats = functions[stage]() or {}
             if stage in ("tokenize", "shards"):  # the others write their own stats file
-                write_json_atomic(stats_path(out, stage), stats)
+                write_stats(out, stage, stats)
             seconds = round(time.time() - started, 2)
             mark_done(out, stage, fingerprints[stage], {"seconds": seconds})
             results[stage] = {"skipped": False, "seconds": seconds, "stats": stats}

@@ -51,7 +51,7 @@ import numpy as np
 import pyarrow as pa
 
 from corpus.config import DedupConfig, Recipe, SourceConfig
-from corpus.fs import ATTEMPTS_DIR, move_task_files, resolve_fs
+from corpus.fs import ATTEMPTS_DIR, move_task_files, resolve_fs, resolve_spark_file
 from corpus.minhash import (
     AnchorEdges,
     band_hashes,
@@ -197,7 +197,7 @@ def endpoint_texts(file_uri: str, ids: list[str]) -> Iterator[pa.RecordBatch]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    filesystem, path = resolve_fs(file_uri)
+    filesystem, path = resolve_spark_file(file_uri)
     parquet = pq.ParquetFile(path, filesystem=filesystem)
     wanted = pa.array(sorted(set(ids)), pa.string())
     for group in range(parquet.num_row_groups):
@@ -316,7 +316,7 @@ def run_dedup(
     """
     from pyspark.sql import functions as F
 
-    from corpus.stage import mark_done, stats_path, write_json_atomic
+    from corpus.stage import mark_done, write_stats
 
     cfg = recipe.dedup
     out = str(out_dir).rstrip("/")
@@ -437,7 +437,7 @@ def run_dedup(
     stats["elapsed_s"] = round(time.time() - started, 2)
     stats["docs_per_s"] = round(n_docs / stats["elapsed_s"], 1) if stats["elapsed_s"] else None
     stats["cores"] = cores
-    write_json_atomic(stats_path(out, "dedup"), stats)
+    write_stats(out, "dedup", stats)
     check_accounting(stats)
     mark_done(
         out, "dedup", fingerprint or recipe.fingerprint("dedup", "sources"), {"elapsed_s": stats["elapsed_s"]}
@@ -562,7 +562,7 @@ def copy_kept_documents(
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    in_fs, in_path = resolve_fs(file_uri)
+    in_fs, in_path = resolve_spark_file(file_uri)
     out_fs, root = resolve_fs(documents_uri)
     drop = pa.array(sorted(set(removed)), pa.string())
     path = f"{root}/{ATTEMPTS_DIR}/source={source}/part-{number:05d}.{attempt}.parquet"

@@ -36,7 +36,7 @@ from corpus.filters import DROPPED_SCHEMA, filter_documents
 from corpus.fs import ATTEMPTS_DIR, move_task_files, resolve_fs
 from corpus.schema import DOCUMENT_SCHEMA
 from corpus.schema import STORED_DOCUMENT_SCHEMA as KEPT_SCHEMA
-from corpus.stage import mark_done, stats_path, write_json_atomic
+from corpus.stage import mark_done, write_stats
 from corpus.tables import format_table
 
 KIND_COUNTER, KIND_FILE = "counter", "file"
@@ -185,7 +185,7 @@ def run_filter(
         written[OUTPUT_KEPT],
         written[OUTPUT_DROPPED],
     )
-    write_json_atomic(stats_path(out_dir, "filter"), stats)
+    write_stats(out_dir, "filter", stats)
     check_filter_accounting(stats)
     mark_done(
         out_dir,

@@ -22,7 +22,7 @@ from dataclasses import asdict
 import pyarrow as pa
 
 from corpus.config import Recipe
-from corpus.inputs import InputFile, list_source_files, open_filesystem
+from corpus.inputs import InputError, InputFile, list_source_files, open_input
 from corpus.schema import (
     DOCUMENT_SCHEMA,
     INGEST_ROW_DDL,
@@ -38,7 +38,9 @@ from corpus.sources.base import FileContext
 EMPTY_AFTER_NORMALIZE = "empty_after_normalize"
 UNREADABLE_FILE = "unreadable_file"
 
-FILE_DDL = "source string, uri string, rel_path string, size long, options string"
+FILE_DDL = (
+    "source string, uri string, rel_path string, size long, options string, filesystem string, path string"
+)
 
 
 class AccountingError(RuntimeError):
@@ -114,8 +116,7 @@ def read_file_rows(file: dict) -> Iterator[dict]:
     start = time.perf_counter()
     emitted = 0
     try:
-        filesystem, path = open_filesystem(file["uri"])
-        raw = filesystem.open_input_stream(path, compression=None)
+        raw = open_input(file["filesystem"], file["path"])
     except OSError as e:  # permissions, vanished file: the file is one rejected record
         ctx.count_record()
         yield ctx.reject("", UNREADABLE_FILE, str(e))
@@ -203,7 +204,7 @@ def list_inputs(recipe: Recipe) -> list[InputFile]:
     for source, cfg in recipe.sources.items():
         found = list_source_files(source, cfg.paths, cfg.include)
         if not found:
-            raise FileNotFoundError(
+            raise InputError(
                 f"source {source!r}: no file under {list(cfg.paths)} matches {list(cfg.include)}"
             )
         files.extend(found)
@@ -216,7 +217,7 @@ def source_options(recipe: Recipe, source: str) -> str:
 
 
 def pack_files(file_rows: list[tuple], max_bytes: int, max_files: int) -> list[list[tuple]]:
-    """Group (source, uri, rel_path, size, options) rows into tasks: largest files first (so a big file does
+    """Group (source, uri, rel_path, size, options, ...) rows into tasks: largest files first (so a big file does
     not start last), each task filled up to ``max_bytes`` or ``max_files``.
 
     >>> [len(t) for t in pack_files([("s", f"f{i}", "", size, "") for i, size in enumerate([90, 5, 5, 5])], 10, 2)]
@@ -237,7 +238,10 @@ def ingest_rows(spark, recipe: Recipe, files: list[InputFile]):
     """The DataFrame of all ingest rows (documents, rejects, skips, counters) for ``files``."""
     from pyspark.sql import functions as F
 
-    file_rows = [(f.source, f.uri, f.rel_path, f.size, source_options(recipe, f.source)) for f in files]
+    file_rows = [
+        (f.source, f.uri, f.rel_path, f.size, source_options(recipe, f.source), f.filesystem, f.path)
+        for f in files
+    ]
     tasks = pack_files(file_rows, recipe.ingest.partition_bytes, recipe.ingest.files_per_partition)
     # One list of files per slice, so each Spark task gets exactly the files packed for it.
     files_df = spark.createDataFrame(
@@ -262,7 +266,7 @@ def run_ingest(spark, recipe: Recipe, out: str) -> dict:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    from corpus.stage import stats_path, write_json_atomic
+    from corpus.stage import write_stats
 
     started = time.time()
     files = list_inputs(recipe)
@@ -301,7 +305,7 @@ def run_ingest(spark, recipe: Recipe, out: str) -> dict:
     finally:
         rows.unpersist()
     stats = ingest_stats(recipe, [r.asDict() for r in summary], time.time() - started)
-    write_json_atomic(stats_path(out, "ingest"), stats)
+    write_stats(out, "ingest", stats)
     check_accounting(stats)
     return stats
 

@@ -1,31 +1,37 @@
-"""Finding a source's input files on any filesystem pyarrow knows (local, s3, hdfs, gcs)."""
+"""Finding a source's input files on any filesystem pyarrow knows (local, s3, hdfs, gcs).
+
+A listed file is opened by the filesystem key and the literal path the listing returned
+(``corpus.fs``), never by re-parsing a URI built from its name: ``#``, ``?``, ``%``, spaces and non-ASCII
+characters in file names and source roots are ordinary characters.
+"""
 
 from __future__ import annotations
 
 import fnmatch
-import os
 from dataclasses import dataclass
 
 from pyarrow import fs as pafs
+
+from corpus.fs import filesystem_for, split_location
+
+
+class InputError(ValueError):
+    """A recipe's inputs cannot be used as given (a missing path, no matching file, colliding names)."""
 
 
 @dataclass(frozen=True)
 class InputFile:
     source: str
-    uri: str  # what a task passes to pyarrow.fs.FileSystem.from_uri
+    uri: str  # the root as the recipe gave it + the relative path: for messages only, never parsed
     rel_path: str  # path relative to the source root it was found under (stable across machines)
     size: int
+    filesystem: str = ""  # filesystem key (corpus.fs.split_location); "" is local
+    path: str = ""  # literal path on that filesystem: what a task opens
 
 
-def resolve_uri(path: str) -> str:
-    """Local paths become absolute ``file://`` URIs (executors may run in another cwd); URIs stay."""
-    if "://" in path:
-        return path.replace("s3a://", "s3://", 1)  # Hadoop's scheme name; pyarrow calls it s3
-    return "file://" + os.path.abspath(path)
-
-
-def open_filesystem(uri: str) -> tuple[pafs.FileSystem, str]:
-    return pafs.FileSystem.from_uri(uri)
+def open_input(file_system_key: str, path: str):
+    """The raw byte stream of a listed input file."""
+    return filesystem_for(file_system_key).open_input_stream(path, compression=None)
 
 
 def list_source_files(source: str, paths: tuple[str, ...], include: tuple[str, ...]) -> list[InputFile]:
@@ -36,30 +42,29 @@ def list_source_files(source: str, paths: tuple[str, ...], include: tuple[str, .
     """
     found: list[InputFile] = []
     for root in paths:
-        uri = resolve_uri(root)
-        filesystem, root_path = open_filesystem(uri)
+        key, root_path = split_location(root)
+        filesystem = filesystem_for(key)
         info = filesystem.get_file_info(root_path)
         if info.type == pafs.FileType.NotFound:
-            raise FileNotFoundError(f"source {source!r}: input path {root} does not exist")
+            raise InputError(f"source {source!r}: input path {root} does not exist")
         if info.type == pafs.FileType.File:
-            entries = [info]
-            base = os.path.dirname(root_path)
+            entries, base = [info], root_path.rpartition("/")[0]
         else:
             entries = filesystem.get_file_info(pafs.FileSelector(root_path, recursive=True))
-            base = root_path
-        prefix = uri[: len(uri) - len(root_path)] if uri.endswith(root_path) else uri.split("://")[0] + "://"
+            base = root_path.rstrip("/")
         for entry in entries:
             if entry.type != pafs.FileType.File:
                 continue
-            rel = os.path.relpath(entry.path, base).replace(os.sep, "/")
+            rel = entry.path[len(base) :].lstrip("/")
             if any(part.startswith((".", "_")) for part in rel.split("/")):
                 continue
-            if not any(fnmatch.fnmatch(entry.base_name, pattern) for pattern in include):
+            if not any(fnmatch.fnmatchcase(entry.base_name, pattern) for pattern in include):
                 continue
-            found.append(InputFile(source, prefix + entry.path, rel, entry.size))
-    found.sort(key=lambda f: (f.uri,))
+            shown = root if info.type == pafs.FileType.File else f"{root.rstrip('/')}/{rel}"
+            found.append(InputFile(source, shown, rel, entry.size, key, entry.path))
+    found.sort(key=lambda f: (f.filesystem, f.path))
     rels = [f.rel_path for f in found]
     if len(set(rels)) != len(rels):
         dup = next(r for r in rels if rels.count(r) > 1)
-        raise ValueError(f"source {source!r}: two input roots both contain {dup!r}; doc ids would collide")
+        raise InputError(f"source {source!r}: two input roots both contain {dup!r}; doc ids would collide")
     return found

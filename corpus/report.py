@@ -25,12 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import re
 import sys
 from pathlib import Path
 
-from corpus.stage import STAGES, marker_path, stats_path, write_json_atomic
+from corpus.fs import Folder
+from corpus.stage import STAGES, marker_parts, read_stats
 from corpus.tables import format_table
 
 log = logging.getLogger("optcorpus.report")
@@ -38,7 +38,7 @@ log = logging.getLogger("optcorpus.report")
 REPORT_DIR = "report"
 REPORT_VERSION = 1
 STAT_STAGES = ("ingest", "filter", "dedup", "shards")  # the stages that write OUT/stats/<stage>.json
-MANIFEST = Path("shards") / "manifest.json"
+MANIFEST = ("shards", "manifest.json")
 SNIPPET_CHARS = 110  # snippet characters per line in the terminal (the HTML shows what dedup stored)
 BAR_WIDTH = 30
 OK, MISMATCH, INCOMPLETE = "ok", "MISMATCH", "incomplete"
@@ -63,12 +63,12 @@ def load_stage_stats(out: str | Path) -> dict[str, dict]:
     """
     stages = {}
     for stage in STAT_STAGES:
-        path = stats_path(out, stage)
-        if path.exists():
-            stages[stage] = json.loads(path.read_text(encoding="utf-8"))
-    manifest = Path(out) / MANIFEST
-    if "shards" not in stages and manifest.exists():
-        stages["shards"] = shards_from_manifest(json.loads(manifest.read_text(encoding="utf-8")))
+        stats = read_stats(str(out), stage)
+        if stats is not None:
+            stages[stage] = stats
+    folder = Folder(str(out))
+    if "shards" not in stages and folder.exists(*MANIFEST):
+        stages["shards"] = shards_from_manifest(folder.read_json(*MANIFEST))
     return stages
 
 
@@ -99,10 +99,10 @@ def shards_from_manifest(manifest: dict) -> dict:
 def stage_seconds(out: str | Path) -> dict[str, float]:
     """Seconds per finished stage, from the success markers (only stages that recorded them)."""
     seconds = {}
+    folder = Folder(str(out))
     for stage in STAGES:
-        path = marker_path(out, stage)
-        if path.exists():
-            value = json.loads(path.read_text(encoding="utf-8")).get("stats", {})
+        if folder.exists(*marker_parts(stage)):
+            value = folder.read_json(*marker_parts(stage)).get("stats", {})
             value = value.get("seconds", value.get("elapsed_s"))
             if value is not None:
                 seconds[stage] = value
@@ -273,7 +273,7 @@ def build_report(out: str | Path) -> dict:
     stages = load_stage_stats(out)
     if not stages:
         raise FileNotFoundError(
-            f"{out}: no stage statistics under {Path(out) / 'stats'} (has a build run there?)"
+            f"{out}: no stage statistics under {Folder(str(out)).uri('stats')} (has a build run there?)"
         )
     sources = {}
     for name in source_names(stages):
@@ -605,18 +605,15 @@ def _mb(n) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def write_report(out: str | Path, report: dict, html: bool = True) -> Path:
+def write_report(out: str | Path, report: dict, html: bool = True) -> str:
     """Write ``OUT/report/stats.json`` and (unless ``html`` is False) ``report.html``; return the folder."""
-    folder = Path(out) / REPORT_DIR
-    write_json_atomic(folder / "stats.json", report)
+    folder = Folder(str(out)).sub(REPORT_DIR)
+    folder.write_json("stats.json", report)
     if html:
         from corpus.report_html import render_html
 
-        path = folder / "report.html"
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(render_html(report), encoding="utf-8")
-        os.replace(tmp, path)
-    return folder
+        folder.write_text("report.html", render_html(report))
+    return folder.location
 
 
 def run_report(out: str) -> dict:
@@ -655,5 +652,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     folder = write_report(args.out, report, html=not args.no_html)
     print(render_text(report, top=args.top), end="")
-    print(f"\nwrote {folder / 'stats.json'}" + ("" if args.no_html else f" and {folder / 'report.html'}"))
+    written = f"{folder}/stats.json" + ("" if args.no_html else f" and {folder}/report.html")
+    print(f"\nwrote {written}")
     return 1 if report["accounting_status"] == MISMATCH else 0

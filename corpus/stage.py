@@ -3,34 +3,42 @@
 A stage writes its output under ``OUT/<dir>/`` and, only once everything is written, a marker
 ``OUT/_stages/<stage>.json`` holding the fingerprint of the config it ran with and its stats. A rerun
 with the same fingerprint skips the stage; any other fingerprint (or ``--force``) reruns it and every
-stage after it.
+stage after it. Markers and stats go through the file layer (``corpus.fs.Folder``), so an OUT given as a
+URI keeps them beside its data.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import time
-from pathlib import Path
+
+from corpus.fs import Folder
 
 # The build order; a forced or changed stage invalidates the ones after it.
 STAGES = ("ingest", "filter", "dedup", "tokenize", "shards", "report")
 
 
-def marker_path(out: str | Path, stage: str) -> Path:
-    return Path(out) / "_stages" / f"{stage}.json"
+def marker_parts(stage: str) -> tuple[str, str]:
+    return ("_stages", f"{stage}.json")
 
 
-def stage_done(out: str | Path, stage: str, fingerprint: str) -> bool:
-    path = marker_path(out, stage)
-    if not path.exists():
+def stats_parts(stage: str) -> tuple[str, str]:
+    return ("stats", f"{stage}.json")
+
+
+def stage_done(out: str, stage: str, fingerprint: str) -> bool:
+    folder = Folder(out)
+    if not folder.exists(*marker_parts(stage)):
         return False
-    return json.loads(path.read_text()).get("fingerprint") == fingerprint
+    try:
+        return folder.read_json(*marker_parts(stage)).get("fingerprint") == fingerprint
+    except json.JSONDecodeError:  # not ours, or damaged by hand: the stage reruns
+        return False
 
 
-def mark_done(out: str | Path, stage: str, fingerprint: str, stats: dict | None = None) -> None:
-    write_json_atomic(
-        marker_path(out, stage),
+def mark_done(out: str, stage: str, fingerprint: str, stats: dict | None = None) -> None:
+    Folder(out).write_json(
+        marker_parts(stage),
         {
             "stage": stage,
             "fingerprint": fingerprint,
@@ -40,17 +48,14 @@ def mark_done(out: str | Path, stage: str, fingerprint: str, stats: dict | None 
     )
 
 
-def clear_marker(out: str | Path, stage: str) -> None:
-    marker_path(out, stage).unlink(missing_ok=True)
+def clear_marker(out: str, stage: str) -> None:
+    Folder(out).delete(*marker_parts(stage))
 
 
-def write_json_atomic(path: str | Path, data) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False))
-    os.replace(tmp, path)
+def write_stats(out: str, stage: str, stats: dict) -> None:
+    Folder(out).write_json(stats_parts(stage), stats)
 
 
-def stats_path(out: str | Path, stage: str) -> Path:
-    return Path(out) / "stats" / f"{stage}.json"
+def read_stats(out: str, stage: str) -> dict | None:
+    folder = Folder(out)
+    return folder.read_json(*stats_parts(stage)) if folder.exists(*stats_parts(stage)) else None

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-from corpus.stage import stats_path
+from corpus.stage import read_stats
 from corpus.tables import format_table, ingest_table
 
 
 def build_summary(out: str, stages: dict) -> str:
     rows = [[name, "skipped (done)" if r["skipped"] else "ran", r["seconds"]] for name, r in stages.items()]
     parts = [format_table(["stage", "status", "seconds"], rows, title=f"build: {out}")]
-    ingest = stats_path(out, "ingest")
-    if Path(ingest).exists():
-        parts.append(ingest_table(json.loads(Path(ingest).read_text())))
+    ingest = read_stats(out, "ingest")
+    if ingest is not None:
+        parts.append(ingest_table(ingest))
     return "\n\n".join(parts)

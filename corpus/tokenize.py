@@ -31,6 +31,7 @@ import xxhash
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from corpus.config import TokenizerConfig
+from corpus.fs import Folder, exists, resolve_fs, write_bytes_atomic
 
 # OPT's special tokens, in id order; a trained tokenizer gets exactly these ids.
 OPT_SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>")
@@ -101,8 +102,10 @@ def describe(tokenizer: Tokenizer, kind: str, origin: str) -> LoadedTokenizer:
 def from_tokenizer_json(path: str | Path, kind: str = "tokenizer_json") -> LoadedTokenizer:
     """Load a Hugging Face ``tokenizer.json`` (e.g. GPT-2's, or one written by ``train``)."""
     try:
-        tokenizer = Tokenizer.from_file(str(path))
-    except Exception as e:  # tokenizers raises plain Exception for missing or malformed files
+        filesystem, fs_path = resolve_fs(str(path))
+        with filesystem.open_input_stream(fs_path, compression=None) as f:
+            tokenizer = Tokenizer.from_str(f.read().decode("utf-8"))
+    except Exception as e:  # missing file (OSError), bad UTF-8, or tokenizers' plain Exception
         raise TokenizerLoadError(f"cannot read tokenizer.json {path}: {e}") from None
     return describe(tokenizer, kind, str(path))
 
@@ -180,12 +183,16 @@ def load_tokenizer(config: TokenizerConfig, trained_path: str | Path | None = No
         if not config.name:
             raise TokenizerLoadError("tokenizer.kind = 'hf_name' needs tokenizer.name")
         return from_hf_name(config.name)
-    if trained_path is None or not Path(trained_path).exists():
+    if trained_path is None or not exists(*resolve_fs(str(trained_path))):
         raise TokenizerLoadError(
             f"tokenizer.kind = 'train' but no trained tokenizer at {trained_path}; "
             "run `corpus tokenizer train --input OUT/dedup/documents --out PATH` first"
         )
     return from_tokenizer_json(trained_path, kind="train")
+
+
+def _join(base: str, rel: str) -> str:
+    return f"{base.rstrip('/')}/{rel}"
 
 
 # --- training ---------------------------------------------------------------------------------------
@@ -243,7 +250,8 @@ def iter_parquet_texts(
     import pyarrow.dataset as ds
 
     limit = np.uint64(2**64 - 1 if sample_fraction >= 1.0 else int(sample_fraction * 2**64) - 1)
-    dataset = ds.dataset(str(input_dir), format="parquet", partitioning="hive")
+    filesystem, path = resolve_fs(str(input_dir))
+    dataset = ds.dataset(path, filesystem=filesystem, format="parquet", partitioning="hive")
     keys = np.zeros(0, dtype=np.uint64)
     sizes = np.zeros(0, dtype=np.int64)
     positions = np.zeros(0, dtype=np.int64)
@@ -323,13 +331,10 @@ def resolve_tokenizer(recipe, out_dir: str | Path, input_dir: str | Path | None 
     config: TokenizerConfig = recipe.tokenizer
     if config.kind != "train":
         return load_tokenizer(config)
-    if "://" in str(out_dir):
-        raise TokenizerLoadError(
-            "training a tokenizer writes to a local OUT; run `corpus tokenizer train` where the documents are "
-            "readable and pass its tokenizer.json (tokenizer.kind = 'tokenizer_json')"
-        )
-    input_dir = Path(input_dir) if input_dir is not None else Path(out_dir) / DOCUMENTS_DIR
-    path, record_path = Path(out_dir) / TRAINED_PATH, Path(out_dir) / _TRAINED_WITH
+    out = Folder(str(out_dir))
+    input_dir = str(input_dir) if input_dir is not None else _join(str(out_dir), DOCUMENTS_DIR)
+    path = _join(str(out_dir), TRAINED_PATH)
+    record = tuple(_TRAINED_WITH.split("/"))
     settings = {
         "input": str(input_dir),
         "vocab_size": config.vocab_size,
@@ -337,10 +342,10 @@ def resolve_tokenizer(recipe, out_dir: str | Path, input_dir: str | Path | None 
         "max_mb": config.train_max_mb,
         "seed": recipe.seed,
     }
-    if path.exists() and record_path.exists() and json.loads(record_path.read_text()) == settings:
+    if out.exists(*TRAINED_PATH.split("/")) and out.exists(*record) and out.read_json(*record) == settings:
         loaded = from_tokenizer_json(path, kind="train")
     else:
-        if not input_dir.exists():
+        if not exists(*resolve_fs(input_dir)):
             raise TokenizerLoadError(
                 f"tokenizer.kind = 'train' but the documents to train on, {input_dir}, do not exist"
             )
@@ -352,9 +357,7 @@ def resolve_tokenizer(recipe, out_dir: str | Path, input_dir: str | Path | None 
             recipe.seed,
             int(config.train_max_mb * 1e6),
         )
-        tmp = record_path.with_name(record_path.name + ".tmp")
-        tmp.write_text(json.dumps(settings, sort_keys=True))
-        os.replace(tmp, record_path)
+        out.write_text(record, json.dumps(settings, sort_keys=True))
     return dataclasses.replace(loaded, origin=recipe_origin(config))
 
 
@@ -369,7 +372,7 @@ def prepare_tokenizer(
     stage is called the same way.
     """
     loaded = resolve_tokenizer(recipe, out_dir, input_dir)
-    path = Path(path) if path is not None else Path(out_dir) / STAGE_PATH
+    path = str(path) if path is not None else _join(str(out_dir), STAGE_PATH)
     save(loaded, path)
     return {**loaded.manifest_entry(), "path": str(path)}
 
@@ -382,11 +385,7 @@ def load_stage_tokenizer(recipe, tokenizer_path: str | Path) -> LoadedTokenizer:
 
 def save(loaded: LoadedTokenizer, path: str | Path) -> None:
     """Write the canonical tokenizer JSON atomically; reading it back gives the same fingerprint."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(loaded.to_json(), encoding="utf-8")
-    os.replace(tmp, path)
+    write_bytes_atomic(*resolve_fs(str(path)), loaded.to_json().encode("utf-8"))
 
 
 # --- encoding ---------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import sys
 import time
 
 from corpus.config import RecipeError, load_recipe
+from corpus.inputs import InputError
+from corpus.lock import OutLockedError, out_lock
 from corpus.spark import JavaMissingError, get_session
 
 log = logging.getLogger("optcorpus")
@@ -41,20 +43,23 @@ class CorpusJob:
         return parser
 
     def main(self, argv: list[str] | None = None) -> int:
+        """Run the job; exit 0, or 2 with one ``error:`` line for a bad recipe, missing inputs or a held OUT."""
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         args = self.parser().parse_args(argv)
+        started = time.time()
         try:
             recipe = load_recipe(args.recipe)
             if args.partitions is not None:
                 import dataclasses
 
                 recipe = dataclasses.replace(recipe, partitions=args.partitions)
-            spark = get_session(f"optcorpus-{self.name}", master=args.master)
-        except (RecipeError, JavaMissingError) as e:
+            with out_lock(args.out, f"jobs/{self.name}.py --recipe {args.recipe}"):
+                spark = get_session(f"optcorpus-{self.name}", master=args.master)
+                stats = self.run(spark, recipe, args)
+        except (RecipeError, JavaMissingError, InputError, OutLockedError) as e:
+            # the user's input, not our bug: one line, no traceback
             print(f"error: {e}", file=sys.stderr)
             return 2
-        started = time.time()
-        stats = self.run(spark, recipe, args)
         text = self.summary(stats)
         if text:
             print(text)

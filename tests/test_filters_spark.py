@@ -15,7 +15,7 @@ from test_filters import CASES, ENGLISH_PARAGRAPH, ENGLISH_PARAGRAPH_2, MATH
 from corpus.config import recipe_from_dict
 from corpus.filter_stage import FilterAccountingError, check_filter_accounting, filter_stats, run_filter
 from corpus.schema import DOCUMENT_SCHEMA
-from corpus.stage import marker_path, stats_path
+from corpus.stage import marker_parts, read_stats
 
 pytestmark = pytest.mark.spark
 
@@ -114,12 +114,12 @@ def test_outputs_are_exact(runs):
     russian = next(r for r in dropped if r["doc_id"] == "pile/00.jsonl#4")
     assert russian["detail"] == "script" and russian["score"] == 0.0 and russian["subset"] == "Wikipedia (en)"
     assert (out / "filtered" / "source=pile").is_dir()
-    assert marker_path(out, "filter").exists()
+    assert out.joinpath(*marker_parts("filter")).exists()
 
 
 def test_stats_are_exact_and_add_up(runs):
     out, stats = runs[4]
-    assert json.loads(stats_path(out, "filter").read_text()) == stats
+    assert read_stats(str(out), "filter") == stats
     s = stats["sources"]
     assert s["bookcorpus"] == {
         "in": 3,

@@ -28,13 +28,13 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from corpus.fs import Folder
 from corpus.sample import books, news, pile, reddit, stories
 from corpus.sample.lexicons import LANGUAGE_WEIGHTS
 from corpus.sample.plan import Plant, SizeSpec, Task, assign_plants, parse_size
 from corpus.sample.plants import make_plants
 from corpus.sample.truth import SourceTally, TaskResult
 from corpus.schema import SOURCE_NAMES
-from corpus.stage import write_json_atomic
 
 WRITERS = {"bookcorpus": books, "ccstories": stories, "ccnews": news, "pile": pile, "reddit": reddit}
 GROUND_TRUTH = "ground_truth.json"
@@ -58,7 +58,7 @@ def generate(out: str | Path, seed: int = 1234, size: str = "small", workers: in
     _clear(out)
     results = _run(tasks, out, workers or (1 if spec.target_bytes < 50_000_000 else os.cpu_count() or 1))
     truth = merge(results, plants, seed, spec)
-    write_json_atomic(out / GROUND_TRUTH, truth)
+    Folder(str(out)).write_json(GROUND_TRUTH, truth)
     return truth
 
 
