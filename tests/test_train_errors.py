@@ -59,17 +59,19 @@ def test_manifest_rows_mismatch(good, shards, tmp_path):
 
 def test_shard_that_is_not_arrow(good, shards, tmp_path):
     (shards / "train" / "part-00000.arrow").write_bytes(b"not an arrow file")
+    with pytest.raises(DataError, match=r"part-00000.arrow: sha256 differs"):
+        start(good[1], shards, tmp_path)  # the default check finds it first
     with pytest.raises(DataError, match=r"part-00000.arrow cannot be read as an Arrow IPC file"):
-        start(good[1], shards, tmp_path)
+        start(good[1], shards, tmp_path / "b", "--set", "data.verify='none'")
 
 
 def test_sha256_verification_catches_a_changed_shard(good, shards, tmp_path):
     manifest = json.loads((shards / "manifest.json").read_text())
     manifest["splits"]["train"]["shards"][0]["sha256"] = "0" * 64
     (shards / "manifest.json").write_text(json.dumps(manifest))
-    start(good[1], shards, tmp_path, "--until", "1")  # rows only: the default check passes
     with pytest.raises(DataError, match=r"train/part-00000.arrow: sha256 differs"):
-        start(good[1], shards, tmp_path / "b", "--set", "data.verify='sha256'")
+        start(good[1], shards, tmp_path)  # the default
+    start(good[1], shards, tmp_path / "b", "--until", "1", "--set", "data.verify='none'")  # opted out
 
 
 def test_no_manifest(good, tmp_path):
@@ -91,7 +93,8 @@ def test_token_ids_beyond_the_manifest_vocabulary(tmp_path, good):
     manifest["vocab_size"] = 100
     (shards / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(
-        DataError, match="does not fit the model's vocabulary of 104: the shards were made with another"
+        DataError,
+        match=r"valid/part-00000.arrow row 0: token id \d+ at position \d+ does not fit the model's vocabulary of 104",
     ):
         start(good[1], shards, tmp_path)
 

@@ -8,6 +8,7 @@ reduce-scatters the gradients, then the loss-spike guard, clipping and AdamW run
 from __future__ import annotations
 
 import math
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +20,15 @@ from model.config import OPTConfig, preset
 from model.model import OPTForCausalLM, build_model
 from train import checkpoint
 from train.config import FROZEN_ON_RESUME, ConfigError, TrainConfig, apply_overrides, config_from_dict, diff
-from train.data import DataError, DataInfo, ShardSet, TrainLoader, eval_batches, open_manifest
+from train.data import (
+    DataError,
+    DataInfo,
+    ShardSet,
+    TrainLoader,
+    eval_batches,
+    open_manifest,
+    verify_shards,
+)
 from train.distributed import Dist, all_reduce_sum
 from train.guard import LossScaler, SpikeGuard
 from train.logbook import Logbook
@@ -119,16 +128,6 @@ class Trainer:
             raise ConfigError(
                 f"train.batch_tokens {cfg.train.batch_tokens} is not a multiple of the rows' {self.data.seq_len} tokens"
             )
-        train_rows = ShardSet(cfg.data.path, manifest, "train", cfg.data.verify)
-        self.loader = TrainLoader(
-            train_rows,
-            self.batch_rows,
-            cfg.train.micro_batch_rows,
-            env.rank,
-            env.world,
-            cfg.seed,
-            self.model_cfg.vocab_size,
-        )
         # By default evaluate every held-out split that has rows: a small source's valid documents can all
         # fall into a packing tail, leaving its valid/<source> split empty (the build counts those tokens).
         splits = cfg.eval.splits or tuple(
@@ -136,16 +135,7 @@ class Trainer:
             for s in self.data.splits
             if (s == "valid" or s.startswith("valid/")) and manifest["splits"][s]["rows"] > 0
         )
-        self.eval_sets = {
-            s: eval_batches(
-                ShardSet(cfg.data.path, manifest, s, cfg.data.verify),
-                cfg.eval.rows,
-                cfg.train.micro_batch_rows,
-                env.rank,
-                env.world,
-            )
-            for s in splits
-        }
+        self._open_data(manifest, splits)
 
         self.model = self._build_model()
         self.params = [p for p in self.model.parameters() if p.requires_grad]
@@ -169,6 +159,71 @@ class Trainer:
                 self.lr_scale = 1.0
 
     # ---- setup -------------------------------------------------------------------------------------------
+
+    def _open_data(self, manifest: dict, eval_splits: tuple[str, ...]) -> None:
+        """Check the shards (data.verify), then map them: the loader and the eval batches.
+
+        Every process reads every shard it opens, so each node checks all of them; its processes share the
+        hashing (local rank i of n hashes shards i, i + n, ...). Then all processes agree before any
+        collective: a mismatch (or any data error) one process finds stops every process, with its message.
+        """
+        cfg, env = self.cfg, self.env
+        local_world = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+        part = (env.local_rank, local_world) if 0 <= env.local_rank < local_world else (0, 1)
+        if cfg.data.verify == "none":
+            self._say(
+                "data.verify = 'none': shard bytes are not checked against manifest.json "
+                "(only each shard's rows and row length)"
+            )
+        else:
+            self._say(f"data.verify = {cfg.data.verify!r}: hashing the shards against manifest.json")
+        error, report = None, None
+        try:
+            report = verify_shards(cfg.data.path, manifest, ("train", *eval_splits), cfg.data.verify, part)
+            self.loader = TrainLoader(
+                ShardSet(cfg.data.path, manifest, "train", verify="none"),  # just verified
+                self.batch_rows,
+                cfg.train.micro_batch_rows,
+                env.rank,
+                env.world,
+                cfg.seed,
+                self.model_cfg.vocab_size,
+            )
+            self.eval_sets = {
+                s: eval_batches(
+                    ShardSet(cfg.data.path, manifest, s, verify="none"),
+                    cfg.eval.rows,
+                    cfg.train.micro_batch_rows,
+                    env.rank,
+                    env.world,
+                    self.model_cfg.vocab_size,
+                )
+                for s in eval_splits
+            }
+        except Exception as e:  # every rank must reach the exchange below; then it is raised
+            error = e
+        outcomes = [(str(error) if error else None, report)]
+        if env.world > 1:
+            outcomes = [None] * env.world
+            dist.all_gather_object(outcomes, (str(error) if error else None, report))
+        if error is not None:
+            raise error
+        failed = [(r, msg) for r, (msg, _) in enumerate(outcomes) if msg is not None]
+        if failed:
+            raise DataError(f"rank {failed[0][0]} stopped on the data: {failed[0][1]}")
+        nodes = max(1, env.world // part[1])
+        self.verify_report = {
+            "mode": report.mode,
+            "shards": report.shards,
+            "bytes_per_node": sum(rep.bytes for _, rep in outcomes) // nodes,
+            "seconds": max(rep.seconds for _, rep in outcomes),
+        }
+        if report.mode != "none":
+            v = self.verify_report
+            self._say(
+                f"data.verify: {v['shards']} shard(s), {v['bytes_per_node'] / 1e9:.2f} GB, match manifest.json "
+                f"({v['seconds']:.1f} s; {part[1]} process(es) per node shared the hashing)"
+            )
 
     def _hyper(self) -> dict:
         o = self.cfg.optim
@@ -220,6 +275,7 @@ class Trainer:
             "batch_rows": self.batch_rows,
             "accum_steps": self.loader.accum_steps,
             "data": self.cfg.data.path,
+            "data_verify": self.verify_report,
             "config": self.cfg.to_dict(),
         }
 
