@@ -39,6 +39,8 @@ def split_location(location: str) -> tuple[str, str]:
     ('s3://bucket', 'bucket/dir with space/a#b.txt')
     >>> split_location("s3://bucket/d?endpoint_override=http://127.0.0.1:9000")
     ('s3://bucket?endpoint_override=http://127.0.0.1:9000', 'bucket/d')
+    >>> split_location("s3://key:secret@bucket/d")
+    ('s3://key:secret@bucket', 'bucket/d')
     >>> split_location("file:///tmp/a%20b?.txt")
     ('', '/tmp/a%20b?.txt')
     """
@@ -60,8 +62,8 @@ def split_location(location: str) -> tuple[str, str]:
         rest, options = head, tail
     authority, _, path = rest.partition("/")
     key = f"{scheme}://{authority}" + (f"?{options}" if options else "")
-    if scheme in _BUCKET_SCHEMES:  # pyarrow's paths there start with the bucket
-        return key, "/".join(p for p in (authority, path.strip("/")) if p)
+    if scheme in _BUCKET_SCHEMES:  # pyarrow's paths there start with the bucket (after any key:secret@)
+        return key, "/".join(p for p in (authority.rpartition("@")[2], path.strip("/")) if p)
     return key, "/" + path.strip("/")
 
 

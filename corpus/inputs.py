@@ -43,6 +43,7 @@ def list_source_files(source: str, paths: tuple[str, ...], include: tuple[str, .
     found: list[InputFile] = []
     for root in paths:
         key, root_path = split_location(root)
+        shown_root = (root.rpartition("?")[0] if "?" in key else root).rstrip("/")  # no options, secrets
         filesystem = filesystem_for(key)
         info = filesystem.get_file_info(root_path)
         if info.type == pafs.FileType.NotFound:
@@ -60,7 +61,7 @@ def list_source_files(source: str, paths: tuple[str, ...], include: tuple[str, .
                 continue
             if not any(fnmatch.fnmatchcase(entry.base_name, pattern) for pattern in include):
                 continue
-            shown = root if info.type == pafs.FileType.File else f"{root.rstrip('/')}/{rel}"
+            shown = root if info.type == pafs.FileType.File else f"{shown_root}/{rel}"
             found.append(InputFile(source, shown, rel, entry.size, key, entry.path))
     found.sort(key=lambda f: (f.filesystem, f.path))
     rels = [f.rel_path for f in found]
