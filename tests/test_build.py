@@ -120,6 +120,14 @@ def test_killed_build_resumes_with_identical_shards(reference, tmp_path):
         str(out),
     ]
     proc = spark_submit(args)
+    while not (out / "_lock.json").exists():
+        assert proc.poll() is None, proc.stdout.read()
+        time.sleep(0.2)
+    second = spark_submit(args)  # a second build into the same OUT is refused at once, naming the first
+    output, _ = second.communicate(timeout=300)
+    assert second.returncode == 2, output
+    holder = json.loads((out / "_lock.json").read_text())
+    assert f"error: {out} is in use by another build: pid {holder['pid']}" in output
     marker = out / "_stages" / "filter.json"
     deadline = time.time() + 600
     while not marker.exists():
@@ -135,8 +143,29 @@ def test_killed_build_resumes_with_identical_shards(reference, tmp_path):
     proc = spark_submit(args)
     output, _ = proc.communicate(timeout=900)
     assert proc.returncode == 0, output
+    assert f"taking over the stale lock {out}/_lock.json" in output  # the killed build's
     assert "ingest" in output and "skipped (done)" in output
     assert shard_digests(out) == shard_digests(ref_out)
+    assert not (out / "_lock.json").exists()
+
+
+def test_out_given_as_a_file_uri_from_another_directory(spark, reference, tmp_path, monkeypatch):
+    """Markers, stats, tokenizer, manifest and report all land in OUT (not in a folder named 'file:' under
+    the working directory), and a rerun finds them."""
+    ref_out, _ = reference
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    out = tmp_path / "out as uri"
+    recipe = load_recipe(ref_out.parent / "recipe.toml")
+    run_build(spark, recipe, f"file://{out}")
+    assert list(elsewhere.iterdir()) == []
+    for stage in ("ingest", "filter", "dedup", "tokenize", "shards", "report"):
+        assert (out / "_stages" / f"{stage}.json").exists(), stage
+    assert (out / "stats" / "dedup.json").exists() and (out / "report" / "report.html").exists()
+    assert (out / "tokenizer" / "tokenizer.json").exists()
+    assert shard_digests(out) == shard_digests(ref_out)
+    assert all(r["skipped"] for r in run_build(spark, recipe, f"file://{out}").values())
 
 
 @pytest.mark.cluster
