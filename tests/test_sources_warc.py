@@ -353,3 +353,137 @@ def test_real_warcio_example_with_a_revisit_record():
         "This domain is established to be used for illustrative examples"
     )  # gzip payload inflated
     assert json.loads(doc["meta"]) == {"title": "Example Domain", "warc_date": "2017-03-06T04:02:06Z"}
+
+
+def with_content_length(rec: bytes, length: int) -> bytes:
+    """The same record with another Content-Length value (its block and trailer unchanged)."""
+    head, sep, rest = rec.partition(b"\r\n\r\n")
+    lines = [
+        b"Content-Length: %d" % length if line.startswith(b"Content-Length:") else line
+        for line in head.split(b"\r\n")
+    ]
+    return b"\r\n".join(lines) + sep + rest
+
+
+def declared_length(rec: bytes) -> int:
+    return int(rec.split(b"Content-Length: ", 1)[1].split(b"\r\n", 1)[0])
+
+
+def overrun_crawl():
+    """warcinfo, an article, a request, a 404, another article, metadata: six records."""
+    return [
+        record("warcinfo", b"software: test\r\n", rid="0"),
+        record("response", http(ARTICLE.encode()), rid="1"),
+        record("request", b"GET /storm HTTP/1.1\r\nHost: news.example.com\r\n\r\n", rid="2"),
+        record("response", http(b"<html>gone</html>", status=b"404 Not Found"), rid="3"),
+        record("response", http(ARTICLE.encode()), rid="4", uri="http://news.example.com/again"),
+        record("metadata", b"fetchTimeMs: 12\r\n", rid="5"),
+    ]
+
+
+INTACT = [
+    ("skip", "warc_warcinfo"),
+    ("skip", "warc_request"),
+    ("skip", "http_not_200"),
+    ("doc", None),
+    ("skip", "warc_metadata"),
+]
+
+
+@pytest.mark.parametrize("layout", ["news.warc.gz", "news.warc"])
+def test_a_content_length_that_swallows_whole_records_is_a_reject_and_they_are_still_read(layout):
+    # Record 1 declares exactly the size of records 2 and 3 too many bytes: its block then ends where a
+    # record may end, so only the gzip member boundary (or, in a plain file, the WARC header inside the
+    # declared block) tells that records 2 and 3 were swallowed.
+    records = overrun_crawl()
+    records[1] = with_content_length(
+        records[1], declared_length(records[1]) + len(records[2]) + len(records[3])
+    )
+    data = per_record_gzip(records) if layout.endswith(".gz") else b"".join(records)
+    rows = read_rows(data, layout)
+    assert summary(rows) == [INTACT[0], ("reject", "warc_bad_record")] + INTACT[1:]
+    assert rows[1]["snippet"].startswith("Content-Length ")  # what is wrong, then the record's headers
+    pieces = [gzip.compress(r) for r in records] if layout.endswith(".gz") else records
+    offsets = [sum(len(p) for p in pieces[:i]) for i in range(len(pieces))]
+    assert [r["location"] for r in rows] == [f"{layout}@byte {o}" for o in offsets]
+    assert PARAGRAPHS[0] in rows[4]["text"] and rows[4]["url"] == "http://news.example.com/again"
+
+
+@pytest.mark.parametrize("layout", ["news.warc.gz", "news.warc"])
+@pytest.mark.parametrize("into", ["header", "block"])
+def test_a_content_length_that_ends_inside_a_later_record_is_one_reject(layout, into):
+    # The overrun ends inside record 3, in its WARC header or in its block: records 2 and 3 are still
+    # read and counted, record 1 alone is a reject.
+    records = overrun_crawl()
+    extra = len(records[2]) + (30 if into == "header" else len(records[3]) - 20)
+    records[1] = with_content_length(records[1], declared_length(records[1]) + extra)
+    data = per_record_gzip(records) if layout.endswith(".gz") else b"".join(records)
+    rows = read_rows(data, layout)
+    assert summary(rows) == [INTACT[0], ("reject", "warc_bad_record")] + INTACT[1:]
+
+
+@pytest.mark.parametrize("layout", ["news.warc.gz", "news.warc"])
+@pytest.mark.parametrize("short_by", [1, 7, 300])
+def test_a_content_length_that_is_too_short_is_a_reject_and_reading_goes_on(layout, short_by):
+    records = overrun_crawl()
+    records[1] = with_content_length(records[1], declared_length(records[1]) - short_by)
+    data = per_record_gzip(records) if layout.endswith(".gz") else b"".join(records)
+    rows = read_rows(data, layout)
+    assert summary(rows) == [INTACT[0], ("reject", "warc_bad_record")] + INTACT[1:]
+
+
+def test_a_too_long_content_length_in_the_last_record_is_one_reject():
+    records = overrun_crawl()
+    records[-1] = with_content_length(records[-1], declared_length(records[-1]) + 1000)
+    for layout, data in (("n.warc.gz", per_record_gzip(records)), ("n.warc", b"".join(records))):
+        rows = read_rows(data, layout)
+        assert summary(rows)[:-1] == [INTACT[0], ("doc", None)] + INTACT[1:-1]
+        assert rows[-1]["kind"] == "reject" and len(rows) == len(records)
+
+
+def test_a_warc_inside_a_plain_warc_is_taken_for_an_overrun_the_documented_limit():
+    # Without member boundaries a block holding a complete WARC header after an empty line is read as
+    # an overrun: the outer record is a reject and the inner records from the second on are read.
+    inner = record("warcinfo", b"software: x\r\n", rid="i0") + record(
+        "response", http(ARTICLE.encode()), rid="i1"
+    )
+    records = overrun_crawl()[:3]
+    records.insert(2, record("resource", inner, rid="outer", content_type="application/warc"))
+    rows = read_rows(b"".join(records), "n.warc")
+    assert summary(rows) == [
+        INTACT[0],
+        ("doc", None),
+        ("reject", "warc_bad_record"),
+        ("doc", None),
+        INTACT[1],
+    ]
+    assert rows[3]["doc_id"] == "ccnews/n.warc#<urn:uuid:i1>"
+    rows = read_rows(per_record_gzip(records))  # a per-record gzip member says where the record ends
+    assert summary(rows) == [INTACT[0], ("doc", None), ("skip", "warc_resource"), INTACT[1]]
+
+
+def test_clueweb_pages_stored_decoded_under_a_gzip_content_encoding_are_kept():
+    # ClueWeb09 (WARC/0.18) stores the page decompressed but keeps "Content-Encoding: gzip".
+    headers = ((b"Content-Type", b"text/html"), (b"Content-Encoding", b"gzip"))
+    records = [
+        record("response", http(ARTICLE.encode(), headers=headers), rid="c1", version=b"WARC/0.18"),
+        record("response", http(b"\x00\x01not html, not gzip", headers=headers), rid="c2"),
+        record(
+            "response",
+            http(gzip.compress(ARTICLE.encode()), headers=headers),
+            rid="c3",
+        ),
+    ]
+    rows = read_rows(per_record_gzip(records), "ClueWeb09_English_1/00.warc.gz")
+    assert summary(rows) == [("doc", None), ("reject", "warc_bad_http"), ("doc", None)]
+    assert PARAGRAPHS[0] in rows[0]["text"]
+    assert json.loads(rows[0]["meta"])["content_encoding_ignored"] is True
+    assert "content_encoding_ignored" not in json.loads(rows[2]["meta"])
+
+
+def test_a_content_length_with_non_ascii_digits_is_a_bad_record_not_a_crash():
+    # str.isdigit() takes "²" and "٣", which int() refuses or misreads: only ASCII digits are a length.
+    records = overrun_crawl()
+    records[2] = records[2].replace(b"Content-Length: ", "Content-Length: \u00b2".encode())
+    rows = read_rows(b"".join(records), "n.warc")
+    assert summary(rows) == [INTACT[0], ("doc", None), ("reject", "warc_bad_record")] + INTACT[2:]
