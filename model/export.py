@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from model.checkpoint_reader import load_model_weights, read_state, resolve
 from model.config import OPTConfig
 from model.model import OPTForCausalLM
 
@@ -23,8 +24,6 @@ DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 def load_checkpoint_model(path: str | Path) -> tuple[OPTForCausalLM, dict]:
     """The model of a training checkpoint (a step directory, ``RUN/ckpt`` or ``RUN``), on CPU in fp32."""
-    from train.checkpoint import load_model_weights, read_state, resolve
-
     path = resolve(path)
     cfg = OPTConfig(**read_state(path)["model_config"])
     with torch.device("meta"):  # no point initializing weights that are about to be overwritten
