@@ -672,6 +672,63 @@ def test_documents_without_gutenberg_markers_are_kept(text):
     assert strip_boilerplate(text) == (text, 0, 0, 0, 0)
 
 
+LICENCE_LINE = (
+    "This eBook is for the use of anyone anywhere at no cost and with almost no restrictions whatsoever. "
+    "You may copy it, give it away or re-use it under the terms of the Project Gutenberg License included "
+    "with this eBook or online at www.gutenberg.org"
+)
+# Running prose with single newlines only: one "paragraph" to the end of the text.
+PROSE = (
+    "It is a truth universally acknowledged, that a single man in possession\n"
+    "of a good fortune, must be in want of a wife.\n"
+    "However little known the feelings or views of such a man may be on his\n"
+    "first entering a neighbourhood, this truth is so well fixed in the minds\n"
+    "of the surrounding families, that he is considered the rightful property\n"
+    "of some one or other of their daughters. The Project Gutenberg of Meryton\n"
+    "was not yet founded.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "rest"),
+    [
+        (LICENCE_LINE + "\n", PROSE),  # the reported case: the whole document used to go
+        (LICENCE_LINE + "  ", PROSE),  # the prose goes on in the licence's line
+        (HEADER_NO_MARKER.split("\n\n")[1] + "\n", PROSE),  # the licence wrapped over 4 lines
+        (HEADER_2021.split("\n\n")[1] + "\n", PROSE),  # the 2020s wording, with its closing sentence
+        ("The Project Gutenberg EBook of Pride and Prejudice, by Jane Austen\n", PROSE),
+        (
+            "*** START OF THIS PROJECT GUTENBERG EBOOK PRIDE AND PREJUDICE ***\nProduced by Anonymous Volunteers\n",
+            PROSE,
+        ),
+        (HEADER_2021, "Produced by Anonymous Volunteers\n" + PROSE),
+        (HEADER_2008 + "\n" + LICENCE_LINE + "\n", PROSE),
+    ],
+)
+def test_boilerplate_removes_the_header_lines_it_recognises_never_the_prose_after_them(header, rest):
+    stripped = strip_boilerplate(header + rest)
+    assert stripped.text == rest.removeprefix("Produced by Anonymous Volunteers\n")
+    assert stripped.header_chars == len(header + rest) - len(stripped.text)
+    assert normalize_text(header + rest, NormalizeConfig())[0] == stripped.text.strip()
+
+
+def test_credits_wrapped_inside_a_pattern_go_whole():
+    credits = "Produced by Jane Doe and the Online Distributed\nProofreading Team\n"
+    start = "*** START OF THIS PROJECT GUTENBERG EBOOK PRIDE AND PREJUDICE ***\n\n"
+    assert strip_boilerplate(start + credits + PROSE).text == PROSE
+    assert strip_boilerplate(start + credits + "\n" + PROSE).text == "\n\n" + PROSE  # as before
+
+
+def test_header_paragraphs_keep_their_unrecognised_lines():
+    # A header paragraph line that no rule recognises is kept (here an author line after a wrapped
+    # opening line); the recognised header paragraphs after it still go.
+    text = (
+        "The Project Gutenberg EBook of The Adventures of Tom Sawyer, Complete\n"
+        "Mark Twain (Samuel Clemens)\n\n" + HEADER_NO_MARKER.split("\n\n", 1)[1] + "\n\n" + PROSE
+    )
+    assert strip_boilerplate(text).text == "Mark Twain (Samuel Clemens)\n\n" + PROSE
+
+
 # ---------------------------------------------------------------------------------------------------------
 # the step: order, switches, counters
 # ---------------------------------------------------------------------------------------------------------

@@ -327,7 +327,7 @@ def reference_chain(comments: list[dict]) -> list[str]:
 
     def parent(x):
         p = x["parent_id"]
-        return p[3:] if p.startswith("t1_") and p[3:] in by_id and p[3:] != x["id"] else None
+        return p[3:] if p.startswith("t1_") and p[3:] in by_id else None  # a self-parent is a cycle
 
     kids = {x["id"]: [] for x in comments}
     for x in comments:
@@ -392,3 +392,140 @@ def test_real_submission_dump_alone_has_no_comments():
     assert {(r["kind"], r["reason"], r["n_records"], r["subset"]) for r in out} == {
         ("skip", "reddit_no_comments", 1, "AskMen")
     }
+
+
+# ---------------------------------------------------------------------------------- parent cycles
+
+
+def kinds(out: list[dict]) -> list[tuple]:
+    return [(r["kind"], r["reason"], r["n_records"]) for r in out]
+
+
+def test_a_thread_that_is_only_a_parent_cycle_is_a_counted_skip():
+    # a <-> b: no comment is top level, so there is no chain at all (this used to abort the build).
+    out = thread([c("a", "b"), c("b", "a")])
+    assert kinds(out) == [("skip", "reddit_parent_cycle", 2)]
+    with_submission = thread([submission(), c("a", "b"), c("b", "a"), c("d", "a")])
+    assert kinds(with_submission) == [("skip", "reddit_no_comments", 1), ("skip", "reddit_parent_cycle", 3)]
+    assert with_submission[0]["location"] == "RC_test.jsonl:line 1"
+
+
+def test_a_cycle_beside_a_valid_tree_is_skipped_and_the_tree_kept():
+    #   r - r1            (a valid tree: the document)
+    #   a <-> b, d -> a   (a cycle and a reply hanging off it: unreachable from any top-level comment)
+    out = thread([c("r", ""), c("r1", "r"), c("a", "b"), c("b", "a"), c("d", "a"), c("e", "r")])
+    assert chain_of(out) == ["r", "r1"]
+    assert out[0]["text"] == "body r\n\nbody r1"
+    assert kinds(out) == [
+        ("doc", None, 2),
+        ("skip", "reddit_off_chain", 1),
+        ("skip", "reddit_parent_cycle", 3),
+    ]
+    assert json.loads(out[0]["meta"])["orphans"] == 0
+
+
+def test_a_self_parent_is_a_cycle_of_one():
+    assert kinds(thread([c("s", "s")])) == [("skip", "reddit_parent_cycle", 1)]
+    out = thread([c("r", ""), c("s", "s"), c("t", "s")])
+    assert chain_of(out) == ["r"]
+    assert kinds(out) == [("doc", None, 1), ("skip", "reddit_parent_cycle", 2)]
+    assert json.loads(out[0]["meta"])["orphans"] == 0
+
+
+def test_copies_of_a_cycle_comment_are_counted_with_the_cycle():
+    out = thread([c("r", ""), c("a", "b"), c("b", "a"), c("a", "b"), c("r", "")])
+    assert kinds(out) == [
+        ("doc", None, 1),
+        ("skip", "reddit_off_chain", 1),
+        ("skip", "reddit_parent_cycle", 3),
+    ]
+
+
+def test_an_empty_chain_next_to_a_cycle():
+    out = thread([c("a", "", body="[deleted]"), c("x", "y"), c("y", "x")])
+    assert kinds(out) == [("skip", "reddit_empty_thread", 1), ("skip", "reddit_parent_cycle", 2)]
+
+
+def test_cycles_balance_through_the_ingest_grouping_step():
+    """The Spark step's own function (``make_build_threads``) on sorted part rows: records in == out."""
+    from corpus.config import IngestConfig, NormalizeConfig
+    from corpus.ingest import make_build_threads
+
+    records = [
+        c("a", "b", link="t3_cyc"),
+        c("b", "a", link="t3_cyc"),
+        c("r", "", link="t3_ok"),
+        c("x", "x", link="t3_ok"),
+        submission("sub"),
+        c("p", "q", link="t3_sub"),
+        c("q", "p", link="t3_sub"),
+    ]
+    rows = sorted(parts_of(records), key=lambda r: (r["group_key"], r["location"]))
+    batch = pa.RecordBatch.from_pylist(rows, schema=INGEST_ROW_SCHEMA)
+    build = make_build_threads(("AutoModerator",), IngestConfig(), NormalizeConfig())
+    out = [row for b in build(iter([batch])) for row in b.to_pylist()]
+    counted = [r for r in out if r["kind"] != "counter"]
+    assert sum(r["n_records"] for r in counted) == len(rows)
+    assert sorted((r["reason"] or r["doc_id"], r["n_records"]) for r in counted) == [
+        ("reddit#t3_ok", 1),
+        ("reddit_no_comments", 1),
+        ("reddit_parent_cycle", 1),
+        ("reddit_parent_cycle", 2),
+        ("reddit_parent_cycle", 2),
+    ]
+
+
+def parents_loop(comment: dict, by_id: dict[str, dict]) -> bool:
+    """Walk up the parents: a loop never gets to a top-level comment (or an orphan)."""
+    seen = set()
+    while comment["parent_id"].startswith("t1_") and comment["parent_id"][3:] in by_id:
+        if comment["id"] in seen:
+            return True
+        seen.add(comment["id"])
+        comment = by_id[comment["parent_id"][3:]]
+    return False
+
+
+def test_random_parent_graphs_balance_and_keep_the_reference_chain():
+    """Random threads with cycles, self-parents, missing parents, duplicates and deleted bodies: never a
+    crash, records in == records out, the chain is the reference one over the comments a root reaches."""
+    rng = random.Random(1)
+    for _ in range(300):
+        n = rng.randint(1, 12)
+        ids = [f"c{i}" for i in range(n)]
+        records = []
+        for cid in ids:
+            parent = rng.choice(["", "", "gone", *ids])
+            body = rng.choice(["x", "yy", "[deleted]", "zzz"])
+            records.append(c(cid, parent, body=body))
+        records += [rng.choice(records) for _ in range(rng.randint(0, 2))]
+        if rng.random() < 0.5:
+            records.append(submission())
+        out = thread(records)  # checks the accounting
+        comments = list({r["id"]: r for r in records if "parent_id" in r}.values())
+        docs = [r for r in out if r["kind"] == "doc"]
+        try:
+            expected = reference_chain(comments)
+        except ValueError:  # no path: every comment loops
+            expected = None
+        by_id = {x["id"]: x for x in comments}
+        looping = sum(1 for r in records if "parent_id" in r and parents_loop(r, by_id))
+        cycle_rows = [r["n_records"] for r in out if r["reason"] == "reddit_parent_cycle"]
+        assert cycle_rows == ([looping] if looping else [])
+        if docs:
+            assert chain_of(out) == expected
+        else:
+            assert expected is None or all(x["body"] == "[deleted]" for x in comments if x["id"] in expected)
+
+
+@pytest.mark.parametrize("created", ["1e999", "-1e999", "Infinity", "NaN"])
+def test_a_created_utc_out_of_range_is_no_date_not_a_crash(created):
+    # int(float("inf")) raised OverflowError, which escaped the reader and failed the task (found by
+    # tests/test_corruption_formats.py).
+    comment = json.dumps(c("a", "")).replace('"created_utc": 0', f'"created_utc": {created}')
+    post = json.dumps(submission()).replace('"created_utc": 7', f'"created_utc": {created}')
+    rows = read_parts(io.BytesIO(f"{comment}\n{post}\n".encode()), "RC_x.json")
+    assert [(r["kind"], json.loads(r["meta"])["created_utc"]) for r in rows] == [
+        ("part", None),
+        ("part", None),
+    ]

@@ -8,7 +8,8 @@ the row it becomes:
 
 - the line is not UTF-8 -> reject ``invalid_utf8`` (also for lone ``\\udXXX`` escapes, which no UTF-8
   text can hold and Arrow would refuse);
-- the line does not parse, or is not a JSON object -> reject ``invalid_json``;
+- the line does not parse (nested deeper than Python's JSON parser goes included), or is not a JSON
+  object -> reject ``invalid_json``;
 - the *last* line has no newline and does not parse -> reject ``truncated_json`` (the file was cut);
 - a blank line -> skip ``empty_document``;
 - the compressed stream is cut or corrupt -> one reject ``truncated_stream`` at ``@byte N`` (compressed
@@ -69,7 +70,7 @@ def _row_for_line(raw: bytes, line_no: int, ctx: FileContext, build: Build) -> d
         return ctx.skip(line_no, reasons.EMPTY_DOCUMENT)
     try:
         obj = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested past the recursion limit
         reason = reasons.INVALID_JSON if has_newline else reasons.TRUNCATED_JSON
         return ctx.reject(line_no, reason, raw=line)
     if not isinstance(obj, dict):

@@ -25,6 +25,7 @@ PILE_SUBSET_EXCLUDED = "pile_subset_excluded"  # a Pile subset OPT did not use
 REDDIT_OFF_CHAIN = "reddit_off_chain"  # comments not on the kept longest chain of their thread
 REDDIT_EMPTY_THREAD = "reddit_empty_thread"  # every comment on the chain is deleted/removed/bot
 REDDIT_NO_COMMENTS = "reddit_no_comments"  # a submission whose thread has no comments in the input
+REDDIT_PARENT_CYCLE = "reddit_parent_cycle"  # comments whose parents loop (damaged input), and their replies
 
 # --- filter stage drops: documents removed on purpose (corpus/filters, OUT/dropped) ---
 TOO_SHORT = "too_short"  # fewer words than filter.min_words

@@ -19,8 +19,10 @@ The tree and the kept chain:
 - A comment whose ``parent_id`` is ``t1_<id>`` hangs under that comment. One whose parent is ``t3_...``
   is top level. One whose ``t1_`` parent is not in the input (deleted before the dump, or in another
   month's file that was not given) is treated as top level too and counted in meta ``orphans``.
-  Comments caught in a parent cycle (impossible on Reddit, possible in damaged input) are unreachable
-  from any top-level comment and end up off the chain.
+- A comment whose chain of parents never reaches a top-level comment is caught in a parent cycle
+  (impossible on Reddit, possible in damaged input): ``a -> b -> a``, a comment that is its own parent,
+  and every reply below such a loop. These comments are not part of the tree; they (all their copies)
+  are one skip ``reddit_parent_cycle``, and the rest of the thread is built as if they were absent.
 - The kept chain is the root-to-leaf path with the most comments. Ties go to the path with more
   rendered body characters (``len`` of the bodies that are rendered, see below), then to the
   lexicographically smallest sequence of comment ids (compared as strings, root first). Computed
@@ -43,6 +45,8 @@ Accounting: the rows out of one group carry exactly as many records as came in. 
 one skip ``reddit_off_chain`` aggregates every other comment (and duplicate). A chain of which no
 comment renders is a single skip ``reddit_empty_thread`` for all the group's rows (a title alone is not
 a conversation); a group with a submission but no comments is a single skip ``reddit_no_comments``.
+Parent-cycle comments are counted apart from all of these, in their own ``reddit_parent_cycle`` skip
+(so a submission whose only comments loop is ``reddit_no_comments`` plus ``reddit_parent_cycle``).
 """
 
 from __future__ import annotations
@@ -125,10 +129,11 @@ def _str_or_none(value) -> str | None:
 
 
 def _int_or_none(value) -> int | None:
-    """Pushshift wrote created_utc as a number in some years and as a numeric string in others."""
+    """Pushshift wrote created_utc as a number in some years and as a numeric string in others. Anything
+    else (NaN, an infinity such as a damaged ``1e999``, a list, ...) is no date."""
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
@@ -147,7 +152,8 @@ class _Record:
 
 def build_threads(rows: Iterable[dict], bot_authors: Iterable[str] = DEFAULT_BOT_AUTHORS) -> Iterator[dict]:
     """The rows for ONE thread (all part rows of one ``link_id``): a document plus an aggregated
-    ``reddit_off_chain`` skip, or a single ``reddit_empty_thread`` / ``reddit_no_comments`` skip.
+    ``reddit_off_chain`` skip, or a single ``reddit_empty_thread`` / ``reddit_no_comments`` skip; then a
+    ``reddit_parent_cycle`` skip when some comments loop.
 
     The sum of ``n_records`` over the rows out equals the number of rows in. Rules: module docstring.
     """
@@ -168,22 +174,51 @@ def build_threads(rows: Iterable[dict], bot_authors: Iterable[str] = DEFAULT_BOT
             comments.setdefault(record.id, record)
     thread = FileContext(source="reddit", rel_path="")  # locations below are already full
 
-    if not comments:
-        yield thread.skip(
-            submission.location,
-            reasons.REDDIT_NO_COMMENTS,
-            n_records=len(rows),
-            subset=_subreddit(submission),
+    chain, orphans, cyclic = longest_chain(comments, bots)
+    if cyclic:
+        cycle_rows = sum(1 for r in records if r.payload["kind"] != "submission" and r.id in cyclic)
+        cycle_skip = thread.skip(
+            comments[min(cyclic)].location,
+            reasons.REDDIT_PARENT_CYCLE,
+            n_records=cycle_rows,
+            subset=_subreddit(submission) or _subreddit(comments[min(cyclic)]),
         )
+    else:
+        cycle_rows, cycle_skip = 0, None
+    n_rows = len(rows) - cycle_rows  # the rows of the tree and the submission, accounted for below
+
+    yield from _thread_rows(thread, link_id, submission, comments, chain, orphans, n_rows, bots)
+    if cycle_skip:
+        yield cycle_skip
+
+
+def _thread_rows(
+    thread: FileContext,
+    link_id: str,
+    submission: _Record | None,
+    comments: dict[str, _Record],
+    chain: list[str],
+    orphans: int,
+    n_rows: int,
+    bots: frozenset[str],
+) -> Iterator[dict]:
+    """The document and its skips for ``n_rows`` rows: every row of the group but parent-cycle comments."""
+    if not chain:  # no comments, or only comments caught in a parent cycle
+        if n_rows:
+            yield thread.skip(
+                submission.location,
+                reasons.REDDIT_NO_COMMENTS,
+                n_records=n_rows,
+                subset=_subreddit(submission),
+            )
         return
 
-    chain, orphans = longest_chain(comments, bots)
     rendered = [comments[cid].payload["body"] for cid in chain if _renders(comments[cid].payload, bots)]
     head = comments[chain[0]]
     anchor = submission or head  # where the thread document points to
     subreddit = _subreddit(submission) or _subreddit(head)
     if not rendered:
-        yield thread.skip(anchor.location, reasons.REDDIT_EMPTY_THREAD, n_records=len(rows), subset=subreddit)
+        yield thread.skip(anchor.location, reasons.REDDIT_EMPTY_THREAD, n_records=n_rows, subset=subreddit)
         return
 
     parts = _submission_text(submission, bots) + rendered
@@ -205,19 +240,23 @@ def build_threads(rows: Iterable[dict], bot_authors: Iterable[str] = DEFAULT_BOT
         n_records=n_chain,
         doc_id=make_doc_id("reddit", None, link_id),
     )
-    if len(rows) > n_chain:
+    if n_rows > n_chain:
         yield thread.skip(
-            anchor.location, reasons.REDDIT_OFF_CHAIN, n_records=len(rows) - n_chain, subset=subreddit
+            anchor.location, reasons.REDDIT_OFF_CHAIN, n_records=n_rows - n_chain, subset=subreddit
         )
 
 
-def longest_chain(comments: dict[str, _Record], bots: frozenset[str] = frozenset()) -> tuple[list[str], int]:
-    """(comment ids of the kept root-to-leaf chain, number of orphans) for one thread's comments.
+def longest_chain(
+    comments: dict[str, _Record], bots: frozenset[str] = frozenset()
+) -> tuple[list[str], int, frozenset[str]]:
+    """(comment ids of the kept root-to-leaf chain, number of orphans, ids caught in a parent cycle) for
+    one thread's comments. The chain is empty when every comment is caught in a cycle.
 
     The best chain under a node is that node plus the best chain under one of its children, and sibling
     ids are distinct, so comparing (length, rendered characters, id) child by child picks exactly the
     chain the documented order prefers. Iterative: a pre-order from an explicit stack, then the nodes in
-    reverse pre-order (children before parents).
+    reverse pre-order (children before parents). A comment the pre-order never reaches has a chain of
+    parents that never gets to a top-level comment: it is in (or below) a parent cycle.
     """
     children: dict[str, list[str]] = {}
     roots: list[str] = []
@@ -225,8 +264,8 @@ def longest_chain(comments: dict[str, _Record], bots: frozenset[str] = frozenset
     for cid, record in comments.items():
         parent = record.payload.get("parent_id") or ""
         parent_cid = parent[3:] if parent.startswith("t1_") else None
-        if parent_cid is not None and parent_cid in comments and parent_cid != cid:
-            children.setdefault(parent_cid, []).append(cid)
+        if parent_cid is not None and parent_cid in comments:
+            children.setdefault(parent_cid, []).append(cid)  # a self-parent is a cycle of one
         else:
             roots.append(cid)
             orphans += parent_cid is not None
@@ -237,6 +276,9 @@ def longest_chain(comments: dict[str, _Record], bots: frozenset[str] = frozenset
         cid = stack.pop()
         order.append(cid)
         stack.extend(children.get(cid, ()))
+    # Each comment has one parent, so the pre-order from the roots visits a comment at most once and
+    # never enters a cycle: what it missed is exactly what no root reaches.
+    cyclic = frozenset(comments) - frozenset(order) if len(order) < len(comments) else frozenset()
 
     # best[cid] = (-length, -rendered chars, cid) of the best chain starting at cid: smaller is better.
     best: dict[str, tuple[int, int, str]] = {}
@@ -253,10 +295,12 @@ def longest_chain(comments: dict[str, _Record], bots: frozenset[str] = frozenset
             below = -best[nxt][1]
         best[cid] = (-length, -(chars + below), cid)
 
+    if not roots:
+        return [], orphans, cyclic
     chain = [min(roots, key=best.__getitem__)]
     while chain[-1] in follow:
         chain.append(follow[chain[-1]])
-    return chain, orphans
+    return chain, orphans, cyclic
 
 
 def group_threads(
