@@ -26,12 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pyarrow.parquet as pq  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 
-from corpus.build import run_build, tokenizer_file  # noqa: E402
 from corpus.config import load_recipe  # noqa: E402
-from corpus.spark import get_session  # noqa: E402
-from corpus.stage import STAGES, marker_parts  # noqa: E402
-from corpus.tables import format_table  # noqa: E402
-from corpus.tokenize import TRAINED_PATH  # noqa: E402
+from corpus.report.tables import format_table  # noqa: E402
+from corpus.runtime.markers import STAGES, marker_parts  # noqa: E402
+from corpus.runtime.runner import run_build, tokenizer_file  # noqa: E402
+from corpus.runtime.spark import get_session  # noqa: E402
+from corpus.tokens.tokenizer import TRAINED_PATH  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

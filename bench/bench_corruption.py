@@ -4,7 +4,7 @@
 
 The cases and their checks are the test suite's own: ``tests/test_corruption_formats.py`` (JSON lines,
 Pile ``.jsonl.zst``, Pushshift ``RC_``/``RS_`` ``.zst``, one-document ``.txt[.gz|.zst|.bz2]``; read through
-the ingest stage's ``read_file_rows``) and ``tests/test_corruption_warc.py`` (``.warc.gz``, ``.warc``),
+the ingest stage's ``read_file_rows``) and ``tests/sources/test_corruption_warc.py`` (``.warc.gz``, ``.warc``),
 which run a few hundred per format. Prints, per format: cases, crashes (anything raised), uncounted
 (records read != records in the rows), cases in which records entirely before the first damaged byte
 did not come out as from the undamaged file and how many records that was (WARC's check does not count
@@ -25,9 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from corpus.tables import format_table  # noqa: E402
+from corpus.report.tables import format_table  # noqa: E402
 
 CHUNK = 250  # cases per task
 
@@ -54,7 +53,7 @@ def _merge(into: dict, part: dict) -> None:
 
 def run_formats_chunk(fmt: str, start: int, n: int) -> dict:
     """Cases ``start .. start+n`` of one format of tests/test_corruption_formats.py."""
-    import test_corruption_formats as formats
+    from tests.sources import test_corruption_formats as formats
 
     tally = _tally()
     with tempfile.TemporaryDirectory(prefix="bench-corruption-") as work:
@@ -72,8 +71,8 @@ def run_formats_chunk(fmt: str, start: int, n: int) -> dict:
 
 
 def run_warc_chunk(layout: str, seed: int, n: int) -> dict:
-    """About ``n`` WARC cases of one layout, spread over the damages of tests/test_corruption_warc.py."""
-    import test_corruption_warc as warc_cases
+    """About ``n`` WARC cases of one layout, spread over the damages of tests/sources/test_corruption_warc.py."""
+    from tests.sources import test_corruption_warc as warc_cases
 
     tally = _tally()
     tally["lost_records"] = None  # its check says whether records were lost, not how many
@@ -100,10 +99,10 @@ def _warc_problem_kind(problem: str) -> str:
 
 
 def warc_layouts() -> tuple[str, ...]:
-    """The WARC layouts, or () when tests/test_corruption_warc.py is not there."""
-    if not (ROOT / "tests" / "test_corruption_warc.py").exists():
+    """The WARC layouts, or () when tests/sources/test_corruption_warc.py is not there."""
+    if not (ROOT / "tests" / "sources" / "test_corruption_warc.py").exists():
         return ()
-    import test_corruption_warc
+    from tests.sources import test_corruption_warc
 
     return tuple(test_corruption_warc.LAYOUTS)
 
@@ -120,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    import test_corruption_formats as formats
+    from tests.sources import test_corruption_formats as formats
 
     tasks: list[tuple[str, object, tuple]] = []  # (row name, function, arguments)
     for fmt in formats.FORMATS:
@@ -161,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     if not warc_layouts():
-        print("\n(no WARC rows: tests/test_corruption_warc.py is not there)")
+        print("\n(no WARC rows: tests/sources/test_corruption_warc.py is not there)")
     failing = {name: t["examples"] for name, t in results.items() if t["examples"]}
     for name, examples in failing.items():
         print(f"\n{name}: e.g.")

@@ -92,7 +92,7 @@ def datasketch_baseline(texts: list[str], cfg, seed: int) -> dict:
     import xxhash
     from datasketch import MinHash, MinHashLSH
 
-    from corpus.minhash import make_permutations, optimal_bands, shingle_set
+    from corpus.dedup.minhash import make_permutations, optimal_bands, shingle_set
 
     b, r = optimal_bands(cfg.threshold, cfg.num_perm, cfg.min_recall)
     a, pb = make_permutations(cfg.num_perm, seed)
@@ -150,8 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from corpus.config import DedupConfig, Recipe, SourceConfig
-    from corpus.dedup import dedup_table, run_dedup
-    from corpus.spark import get_session
+    from corpus.runtime.spark import get_session
+    from corpus.stages.dedup import dedup_table, run_dedup
 
     sizes = [int(s) for s in args.sizes.split(",")]
     workdir = Path(args.workdir)

@@ -20,8 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus import html_extract  # noqa: E402
-from corpus.sources import warc  # noqa: E402
+from corpus.sources import html_extract, warc  # noqa: E402
 from corpus.sources.base import FileContext  # noqa: E402
 
 BASELINE, FAST = "trafilatura", "resiliparse"

@@ -20,9 +20,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from corpus.config import recipe_from_dict  # noqa: E402
-from corpus.ingest import run_ingest  # noqa: E402
-from corpus.spark import get_session  # noqa: E402
-from corpus.tables import format_table, ingest_table  # noqa: E402
+from corpus.report.tables import format_table, ingest_table  # noqa: E402
+from corpus.runtime.spark import get_session  # noqa: E402
+from corpus.stages.ingest import run_ingest  # noqa: E402
 
 INCLUDES = {
     "bookcorpus": ["*.txt", "*.txt.gz", "*.txt.zst", "*.jsonl"],

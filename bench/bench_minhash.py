@@ -1,4 +1,4 @@
-"""MinHash signatures per second, from raw texts: corpus/minhash.py against datasketch (and rensa when
+"""MinHash signatures per second, from raw texts: corpus/dedup/minhash.py against datasketch (and rensa when
 installed).
 
     python bench/bench_minhash.py [--docs 2000] [--mean-words 300] [--num-perm 128] [--repeat 3]
@@ -7,7 +7,7 @@ Every contender starts from the same synthetic documents (lognormal lengths arou
 words) and produces one signature per document, so shingling counts for everyone:
 
 - ours                     ``text_signatures``: shingle hashes of the whole batch in numpy
-                           (corpus/shingling.py), then affine64 signatures (what the dedup stage runs)
+                           (corpus/dedup/shingling.py), then affine64 signatures (what the dedup stage runs)
 - ours, signatures only    the same from precomputed shingle hashes (the MinHash arithmetic alone)
 - datasketch update        shingle strings, one MinHash per document, ``update`` per shingle with xxh64
 - datasketch bulk          shingle strings, ``MinHash.bulk`` with xxh64 (one ``update_batch`` per document)
@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from corpus.minhash import (  # noqa: E402
+from corpus.dedup.minhash import (  # noqa: E402
     hash_batch,
     make_permutations,
     shingle_hash,

@@ -22,13 +22,11 @@ from pathlib import Path
 import ftfy
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))  # the shared-data loader lives with the tests that use it
 
-from test_normalize import REAL_SOURCES, real_texts, texts_in_dir  # noqa: E402
-
-from corpus.boilerplate import strip_boilerplate  # noqa: E402
 from corpus.config import NormalizeConfig  # noqa: E402
-from corpus.normalize import fix_text_fast, fix_text_fast_path, normalize_text, normalize_whitespace  # noqa: E402
+from corpus.text.boilerplate import strip_boilerplate  # noqa: E402
+from corpus.text.normalize import fix_text_fast, fix_text_fast_path, normalize_text, normalize_whitespace  # noqa: E402
+from tests.text.test_normalize import REAL_SOURCES, real_texts, texts_in_dir  # noqa: E402
 
 CFG = NormalizeConfig()
 

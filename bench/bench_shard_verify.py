@@ -1,6 +1,6 @@
 """What the trainer's startup shard check (``data.verify = "sha256"``, the default) costs, against baselines.
 
-Writes >= 1 GB of shards with the project's writer (``corpus.shard_format.write_shard``: rows of 2048
+Writes >= 1 GB of shards with the project's writer (``corpus.tokens.shard_format.write_shard``: rows of 2048
 uint16 ids, 4,096 rows a shard as the build writes them, a manifest with their sha256) into a temporary
 directory (removed at the end), or into ``--dir`` (kept, and reused by the next run), then times over the same files, in the same process:
 
@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.shard_format import (  # noqa: E402
+from corpus.tokens.shard_format import (  # noqa: E402
     FORMAT_NAME,
     FORMAT_VERSION,
     read_manifest,

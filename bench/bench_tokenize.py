@@ -39,8 +39,8 @@ sys.path.insert(0, str(ROOT))
 from corpus.config import recipe_from_dict  # noqa: E402
 from corpus.schema import SOURCE_NAMES  # noqa: E402
 from corpus.schema import STORED_DOCUMENT_SCHEMA as FILE_SCHEMA  # noqa: E402
-from corpus.shards import run_shards  # noqa: E402
-from corpus.tokenize import from_tokenizer_json, prepare_tokenizer  # noqa: E402
+from corpus.stages.shards import run_shards  # noqa: E402
+from corpus.tokens.tokenizer import from_tokenizer_json, prepare_tokenizer  # noqa: E402
 
 SHARED = Path(os.environ.get("OPTCORPUS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    from corpus.spark import get_session
+    from corpus.runtime.spark import get_session
 
     spark = get_session(
         "bench-tokenize",

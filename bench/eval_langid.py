@@ -50,13 +50,13 @@ def sample_documents(out: Path, size: str, seed: int = 1234) -> list[tuple[str, 
     """Generate the sample corpus under ``out`` and read it back as the ingest stage would, without Spark:
     (ground-truth language, source, normalized text) per document."""
     from corpus.config import NormalizeConfig
-    from corpus.inputs import list_source_files, open_input
-    from corpus.normalize import normalize_texts
     from corpus.sample.generate import GROUND_TRUTH, generate
     from corpus.schema import KIND_DOC, KIND_PART
     from corpus.sources import reader_for
     from corpus.sources.base import FileContext
+    from corpus.sources.listing import list_source_files, open_input
     from corpus.sources.reddit import build_threads
+    from corpus.text.normalize import normalize_texts
 
     generate(out, seed=seed, size=size)
     truth = json.loads((out / GROUND_TRUTH).read_text())["documents"]

@@ -27,7 +27,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.shard_format import FORMAT_NAME, FORMAT_VERSION, write_manifest, write_shard  # noqa: E402
+from corpus.tokens.shard_format import FORMAT_NAME, FORMAT_VERSION, write_manifest, write_shard  # noqa: E402
 from train.config import config_from_dict  # noqa: E402
 from train.distributed import close_distributed, init_distributed  # noqa: E402
 from train.metrics import GPU_PEAK_TFLOPS, peak_tflops  # noqa: E402

@@ -12,11 +12,11 @@ COMMANDS = {
         "write the synthetic sample corpus (all five sources, native formats)",
     ),
     "report": (
-        "corpus.report:main",
+        "corpus.report.numbers:main",
         "print the dedup/filter statistics report of a build and write report.html",
     ),
-    "tokenizer": ("corpus.tokenize:main", "tokenizer tools: `corpus tokenizer train ...`"),
-    "inspect": ("corpus.inspect:main", "summarize a shards directory and decode rows back to text"),
+    "tokenizer": ("corpus.tokens.tokenizer:main", "tokenizer tools: `corpus tokenizer train ...`"),
+    "inspect": ("corpus.tokens.inspect:main", "summarize a shards directory and decode rows back to text"),
 }
 
 

@@ -9,9 +9,9 @@ import sys
 import time
 
 from corpus.config import RecipeError, load_recipe
-from corpus.inputs import InputError
-from corpus.lock import OutLockedError, out_lock
-from corpus.spark import JavaMissingError, get_session
+from corpus.runtime.lock import OutLockedError, out_lock
+from corpus.runtime.spark import JavaMissingError, get_session
+from corpus.sources.listing import InputError
 
 log = logging.getLogger("optcorpus")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from corpus.filter_stage import filter_table, run_filter  # noqa: E402
+from corpus.stages.filter import filter_table, run_filter  # noqa: E402
 from jobs._base import CorpusJob  # noqa: E402
 
 

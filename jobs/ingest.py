@@ -5,8 +5,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-from corpus.ingest import run_ingest  # noqa: E402
-from corpus.tables import ingest_table  # noqa: E402
+from corpus.report.tables import ingest_table  # noqa: E402
+from corpus.stages.ingest import run_ingest  # noqa: E402
 from jobs._base import CorpusJob  # noqa: E402
 
 

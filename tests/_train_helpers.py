@@ -1,4 +1,4 @@
-"""Small shard sets in the exact on-disk format of corpus/shard_format.py, for the trainer tests.
+"""Small shard sets in the exact on-disk format of corpus/tokens/shard_format.py, for the trainer tests.
 
 The text is learnable on purpose: documents are random sequences drawn from a fixed book of short
 phrases, so a tiny model's loss falls well below log(vocab) within a few dozen steps.
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.shard_format import FORMAT_NAME, FORMAT_VERSION, token_dtype, write_manifest, write_shard
+from corpus.tokens.shard_format import FORMAT_NAME, FORMAT_VERSION, token_dtype, write_manifest, write_shard
 
 ROOT = Path(__file__).resolve().parents[1]
 EOS = 2

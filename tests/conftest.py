@@ -21,7 +21,7 @@ def shared_file(*parts: str) -> Path:
 
 @pytest.fixture(scope="session")
 def spark():
-    from corpus.spark import get_session
+    from corpus.runtime.spark import get_session
 
     session = get_session("optcorpus-tests", master="local[2]", extra={"spark.sql.shuffle.partitions": "4"})
     yield session

@@ -1,4 +1,4 @@
-"""Training data: the Arrow shards of ``corpus/shard_format.py``, memory-mapped, in a seeded order.
+"""Training data: the Arrow shards of ``corpus/tokens/shard_format.py``, memory-mapped, in a seeded order.
 
 The order is a property of the run, not of the number of processes: epoch ``e`` visits the train rows in
 ``permutation(seed, e)``, the stream of epochs is cut into global batches of ``batch_rows``, and process
@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from corpus.shard_format import ShardFormatError, read_manifest, read_shard
+from corpus.tokens.shard_format import ShardFormatError, read_manifest, read_shard
 
 VERIFY_MODES = ("sha256", "none")  # data.verify ("rows", its old default, is read as "none")
 HASH_CHUNK = 1 << 20  # bytes read at a time per file: hashing memory is bounded by threads x this

@@ -1,6 +1,6 @@
 """The filter stage's algorithm: quality rules, then the English test, over Arrow batches of documents.
 
-Plain Python over ``DOCUMENT_SCHEMA`` batches, no Spark: ``corpus/filter_stage.py`` runs it inside
+Plain Python over ``DOCUMENT_SCHEMA`` batches, no Spark: ``corpus/stages/filter.py`` runs it inside
 ``mapInArrow`` and tests call it directly. Every document gets exactly one outcome: kept, or dropped with
 the first rule it fails, in this order (cheapest first)::
 

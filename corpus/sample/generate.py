@@ -28,7 +28,7 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from corpus.fs import Folder
+from corpus.runtime.fs import Folder
 from corpus.sample import books, news, pile, reddit, stories
 from corpus.sample.lexicons import LANGUAGE_WEIGHTS
 from corpus.sample.plan import Plant, SizeSpec, Task, assign_plants, parse_size

@@ -1,7 +1,7 @@
 """The ground-truth definition of document similarity: word 5-gram shingles and their Jaccard.
 
 Planted near-duplicates are *measured* with these functions on the text as written, and that measured
-value is what ``ground_truth.json`` records. ``corpus.minhash`` implements the same rule for the dedup
+value is what ``ground_truth.json`` records. ``corpus.dedup.minhash`` implements the same rule for the dedup
 stage; tests hold the two to each other.
 
 The rule: lowercase the text, take its ``\\w+`` tokens (Unicode word characters), and use the set of

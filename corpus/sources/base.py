@@ -1,7 +1,7 @@
 """What every reader gets and gives back.
 
 A reader is a plain generator ``read(stream, ctx) -> Iterator[dict]`` over one input file. It never
-imports Spark: the ingest stage calls it inside a Spark task (see ``corpus/ingest.py``) and tests call it
+imports Spark: the ingest stage calls it inside a Spark task (see ``corpus/stages/ingest.py``) and tests call it
 directly. Each dict is one row of ``INGEST_ROW_SCHEMA``, made with the ``ctx`` helpers below so every row
 carries its source, location and record count. A reader must call ``ctx.count_record()`` exactly once for
 every input record it reads (line, WARC record, file), whatever becomes of it: that count is checked

@@ -3,7 +3,7 @@
 Every WARC record is one input record. What becomes of it:
 
 - ``response`` with HTTP status 200 and an HTML payload -> a document: the main text from
-  ``corpus.html_extract`` (``ctx.options["html_extractor"]``: trafilatura by default, resiliparse as the
+  ``corpus.sources.html_extract`` (``ctx.options["html_extractor"]``: trafilatura by default, resiliparse as the
   fast option); ``doc_id`` key = the record's ``WARC-Record-ID`` as written (``<urn:uuid:...>``),
   ``url`` = ``WARC-Target-URI``, ``subset`` = the URL's host, ``meta`` = ``warc_date``, and the article's
   ``date`` and ``title`` when the extractor finds them. An extraction with no text -> skip
@@ -72,8 +72,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from corpus import html_extract
-from corpus.sources import reasons
+from corpus.sources import html_extract, reasons
 from corpus.sources.base import STREAM_ERRORS, CountingReader, FileContext, open_decompressed
 
 _CHUNK = 1 << 16
