@@ -28,7 +28,8 @@ from tokenizers import Tokenizer  # noqa: E402
 
 from corpus.config import load_recipe  # noqa: E402
 from corpus.report.tables import format_table  # noqa: E402
-from corpus.runtime.markers import STAGES, marker_parts  # noqa: E402
+from corpus.runtime.layout import STAGE_ORDER as STAGES  # noqa: E402
+from corpus.runtime.markers import marker_parts  # noqa: E402
 from corpus.runtime.runner import run_build, tokenizer_file  # noqa: E402
 from corpus.runtime.spark import get_session  # noqa: E402
 from corpus.tokens.tokenizer import TRAINED_PATH  # noqa: E402

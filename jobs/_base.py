@@ -17,6 +17,8 @@ log = logging.getLogger("optcorpus")
 
 
 class CorpusJob:
+    """A job that runs one stage (``name``) through the stage runner; the build job overrides ``run``."""
+
     name = "job"
     description = ""
 
@@ -24,10 +26,14 @@ class CorpusJob:
         """Job-specific arguments."""
 
     def run(self, spark, recipe, args) -> dict:
-        raise NotImplementedError
+        from corpus.runtime.runner import run_stage
+
+        return run_stage(spark, recipe, args.out, self.name)
 
     def summary(self, stats: dict) -> str:
-        return ""
+        from corpus.report.tables import stage_table
+
+        return stage_table(self.name, stats)
 
     def parser(self) -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(

@@ -6,7 +6,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from corpus.report.summary import build_summary  # noqa: E402
-from corpus.runtime.markers import STAGES  # noqa: E402
+from corpus.runtime.layout import STAGE_ORDER as STAGES  # noqa: E402
 from corpus.runtime.runner import run_build  # noqa: E402
 from jobs._base import CorpusJob  # noqa: E402
 

@@ -29,9 +29,11 @@ import re
 import sys
 from pathlib import Path
 
+from corpus.accounting import require_balanced
 from corpus.report.tables import format_table
 from corpus.runtime.fs import Folder
-from corpus.runtime.markers import STAGES, marker_parts, read_stats
+from corpus.runtime.layout import STAGE_ORDER as STAGES
+from corpus.runtime.markers import marker_parts, read_stats
 
 log = logging.getLogger("optcorpus.report")
 
@@ -44,10 +46,6 @@ BAR_WIDTH = 30
 OK, MISMATCH, INCOMPLETE = "ok", "MISMATCH", "incomplete"
 # The accounting terms after ``records_read``, in the order the identity adds them up.
 TERMS = ("rejects", "skips", "merged", "filtered", "exact_dups", "near_dups", "tokenized")
-
-
-class ReportAccountingError(RuntimeError):
-    """The stage numbers do not add up for some source: records were lost or invented between stages."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -616,23 +614,14 @@ def write_report(out: str | Path, report: dict, html: bool = True) -> str:
     return folder.location
 
 
-def run_report(out: str) -> dict:
-    """The build's last stage: write the report files, log the text, return the merged stats.
-
-    Raises ``ReportAccountingError`` (after writing, so the report can be read) when any source's
-    numbers do not add up across the stages.
-    """
-    report = build_report(out)
-    write_report(out, report)
-    log.info("\n%s", render_text(report))
-    if report["accounting_status"] == MISMATCH:
-        bad = [
-            accounting_line(name, s["accounting"])
-            for name, s in report["sources"].items()
-            if s["accounting"]["status"] == MISMATCH
-        ]
-        raise ReportAccountingError("end-to-end accounting does not balance:\n" + "\n".join(bad))
-    return report
+def check_report(report: dict) -> None:
+    """Raise ``AccountingError`` when any source's numbers do not add up across the stages."""
+    bad = [
+        accounting_line(name, s["accounting"])
+        for name, s in report["sources"].items()
+        if s["accounting"]["status"] == MISMATCH
+    ]
+    require_balanced("end-to-end accounting", bad)
 
 
 def main(argv: list[str] | None = None) -> int:

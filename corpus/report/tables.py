@@ -75,3 +75,81 @@ def ingest_table(stats: dict) -> str:
         ]
         parts.append(format_table(["records by reason", *sources], by_reason))
     return "\n\n".join(parts)
+
+
+def filter_table(stats: dict) -> str:
+    """The end-of-job summary: one row per source."""
+    rows = []
+    for name, s in stats["sources"].items():
+        reasons = ", ".join(f"{k}={v}" for k, v in sorted(s["dropped"].items())) or "-"
+        rows.append(
+            [
+                name,
+                s["in"],
+                s["kept"],
+                sum(s["dropped"].values()),
+                s["kept_share"],
+                s["english_checked"],
+                s["langdetect_avoided"],
+                s["langdetect_calls"],
+                "ok" if s["balanced"] else "MISMATCH",
+                reasons,
+            ]
+        )
+    headers = [
+        "source",
+        "in",
+        "kept",
+        "dropped",
+        "kept share",
+        "en checked",
+        "ld avoided",
+        "ld calls",
+        "balance",
+        "dropped by reason",
+    ]
+    return format_table(headers, rows, title=f"filter: {stats['recipe']} ({stats['elapsed_s']} s)")
+
+
+def dedup_table(stats: dict) -> str:
+    """The end-of-stage summary: per source in / exact / near / kept, then the pair and cluster numbers."""
+    rows = [
+        [
+            name,
+            s["in"]["docs"],
+            s["exact_dups"]["docs"],
+            s["near_dups"]["docs"],
+            s["kept"]["docs"],
+            round(s["in"]["bytes"] / 1e6, 2),
+            round(s["kept"]["bytes"] / 1e6, 2),
+            "ok" if s["balanced"] else "MISMATCH",
+        ]
+        for name, s in stats["sources"].items()
+    ]
+    table = format_table(
+        ["source", "in", "exact dups", "near dups", "kept", "MB in", "MB kept", "balance"],
+        rows,
+        title=f"dedup: {stats['recipe']} ({stats.get('elapsed_s', '-')} s)",
+    )
+    layout = stats["band_layout"]
+    return (
+        f"{table}\n"
+        f"bands {layout['bands']} x {layout['rows']} (recall {layout['recall_at_threshold']} at J = {layout['threshold']}); "
+        f"candidate pairs {stats['candidate_pairs']:,}, verified {stats['verified_pairs']:,} "
+        f"(rejected {stats['rejected_share']:.1%}); clusters {stats['clusters']:,}; CC rounds {stats['cc_rounds']}"
+    )
+
+
+def shards_table(stats: dict) -> str:
+    """The end-of-stage summary of the shards: per source documents and tokens."""
+    rows = [
+        [name, s.get("docs"), s.get("tokens_produced"), s.get("tokens_in_shards"), s.get("tail_tokens")]
+        for name, s in stats.get("sources", {}).items()
+    ]
+    return format_table(["source", "docs", "tokens", "in shards", "tail"], rows, title="shards")
+
+
+def stage_table(stage: str, stats: dict) -> str:
+    """The end-of-stage table of any stage ("" for the tokenize and report stages, which print their own)."""
+    tables = {"ingest": ingest_table, "filter": filter_table, "dedup": dedup_table, "shards": shards_table}
+    return tables[stage](stats) if stage in tables else ""

@@ -85,6 +85,8 @@ def resolve_spark_file(uri: str) -> tuple[pafs.FileSystem, str]:
     """A filesystem and path for a file path Spark reported (percent-encoded: ``file:/tmp/a%20b/x``)."""
     if uri.startswith("file:"):
         return resolve_fs("file:" + unquote(uri[len("file:") :]))
+    if "://" not in uri:  # a plain local path
+        return resolve_fs(uri)
     scheme, _, rest = uri.partition("://")
     return resolve_fs(f"{scheme}://{unquote(rest)}")
 

@@ -14,9 +14,6 @@ import time
 
 from corpus.runtime.fs import Folder
 
-# The build order; a forced or changed stage invalidates the ones after it.
-STAGES = ("ingest", "filter", "dedup", "tokenize", "shards", "report")
-
 
 def marker_parts(stage: str) -> tuple[str, str]:
     return ("_stages", f"{stage}.json")

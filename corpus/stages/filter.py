@@ -27,15 +27,16 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import pyarrow as pa
 
-from corpus.config import Recipe
+from corpus.accounting import require_balanced
+from corpus.config import FilterConfig
 from corpus.filters import DROPPED_SCHEMA, filter_documents
-from corpus.report.tables import format_table
+from corpus.runtime.contract import Stage, StageContext
 from corpus.runtime.fs import ATTEMPTS_DIR, move_task_files, resolve_fs
-from corpus.runtime.markers import mark_done, write_stats
+from corpus.runtime.layout import DOCUMENTS, DROPPED, FILTERED
 from corpus.schema import DOCUMENT_SCHEMA
 from corpus.schema import STORED_DOCUMENT_SCHEMA as KEPT_SCHEMA
 
@@ -54,8 +55,18 @@ FILTER_ROW_SCHEMA = pa.schema(
 FILTER_ROW_DDL = "kind string, source string, reason string, location string, n_records long"
 
 
-class FilterAccountingError(RuntimeError):
-    """Documents went missing (or appeared) in the filter stage: a bug, never to be ignored."""
+@dataclass(frozen=True)
+class FilterSettings:
+    """What the filter stage sees of the recipe."""
+
+    name: str  # the recipe's name, recorded in the stats
+    sources: tuple[str, ...]  # source names, in the recipe's order (every one gets a stats entry)
+    filter: FilterConfig
+    seed: int
+
+    @classmethod
+    def from_recipe(cls, recipe) -> FilterSettings:
+        return cls(recipe.name, tuple(recipe.sources), recipe.filter, recipe.seed)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -148,24 +159,18 @@ class TaskFiles:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def run_filter(
-    spark, recipe: Recipe, out_dir: str, input_dir: str | None = None, fingerprint: str | None = None
-) -> dict:
-    """Run the stage on ``(input_dir or out_dir)/documents``; write outputs, stats and the stage marker.
-
-    ``fingerprint`` defaults to the fingerprint of the recipe's filter config and seed; ``corpus.runtime.runner``
-    overwrites the marker with its chained fingerprint afterwards.
-    """
+def run(ctx: StageContext) -> dict:
+    """Filter OUT/documents into OUT/filtered and OUT/dropped; return the stats."""
     started = time.time()
     outputs = {}
-    for output, uri in ((OUTPUT_KEPT, f"{out_dir}/filtered"), (OUTPUT_DROPPED, f"{out_dir}/dropped")):
-        filesystem, root = resolve_fs(uri)
-        filesystem.create_dir(root, recursive=True)
-        filesystem.delete_dir_contents(root, missing_dir_ok=True)  # nothing of an earlier run survives
-        outputs[output] = (uri, filesystem, root)
-    documents = spark.read.parquet(f"{input_dir or out_dir}/documents").select(*DOCUMENT_SCHEMA.names)
+    for output, name in ((OUTPUT_KEPT, FILTERED), (OUTPUT_DROPPED, DROPPED)):
+        ctx.out.folder(name).clear()  # nothing of an earlier run survives
+        filesystem, root = resolve_fs(ctx.out.uri(name))
+        outputs[output] = (ctx.out.uri(name), filesystem, root)
+    documents = ctx.spark.read.parquet(ctx.out.uri(DOCUMENTS)).select(*DOCUMENT_SCHEMA.names)
+    settings = ctx.settings
     filter_partition = make_filter_partition(
-        recipe.filter, recipe.seed, outputs[OUTPUT_KEPT][0], outputs[OUTPUT_DROPPED][0]
+        settings.filter, settings.seed, outputs[OUTPUT_KEPT][0], outputs[OUTPUT_DROPPED][0]
     )
     rows = documents.mapInArrow(filter_partition, FILTER_ROW_DDL).collect()  # a few rows per task
     counters: Counter = Counter()
@@ -178,22 +183,13 @@ def run_filter(
         written[output] = _move_task_files(filesystem, root, files)
     if not written[OUTPUT_DROPPED]:  # no dropped document: readers still find the schema
         _write_empty(outputs[OUTPUT_DROPPED][1], outputs[OUTPUT_DROPPED][2], DROPPED_SCHEMA)
-    stats = filter_stats(
-        recipe,
+    return filter_stats(
+        settings,
         [(source, name, n) for (source, name), n in counters.items()],
         time.time() - started,
         written[OUTPUT_KEPT],
         written[OUTPUT_DROPPED],
     )
-    write_stats(out_dir, "filter", stats)
-    check_filter_accounting(stats)
-    mark_done(
-        out_dir,
-        "filter",
-        fingerprint or recipe.fingerprint("filter", "seed"),
-        {"elapsed_s": stats["elapsed_s"]},
-    )
-    return stats
 
 
 def _move_task_files(filesystem, root: str, files) -> dict[str, int]:
@@ -214,7 +210,7 @@ def _write_empty(filesystem, root: str, schema: pa.Schema) -> None:
 
 
 def filter_stats(
-    recipe: Recipe,
+    settings: FilterSettings,
     counters: list[tuple[str, str, int]],
     elapsed_s: float,
     written: dict[str, int],
@@ -238,7 +234,7 @@ def filter_stats(
             "langdetect_avoided": 0,
         }
 
-    for name in recipe.sources:
+    for name in settings.sources:
         sources[name] = empty()
     for source, name, value in sorted(counters):
         s = sources.setdefault(source, empty())
@@ -261,10 +257,10 @@ def filter_stats(
         s["kept_share"] = round(s["kept"] / s["in"], 4) if s["in"] else None
     return {
         "stage": "filter",
-        "recipe": recipe.name,
+        "recipe": settings.name,
         "elapsed_s": round(elapsed_s, 2),
-        "config": json.loads(json.dumps(asdict(recipe.filter))),  # tuples as lists: what filter.json holds
-        "seed": recipe.seed,
+        "config": json.loads(json.dumps(asdict(settings.filter))),  # tuples as lists: what filter.json holds
+        "seed": settings.seed,
         "sources": sources,
     }
 
@@ -273,44 +269,21 @@ def check_filter_accounting(stats: dict) -> None:
     bad = {name: s for name, s in stats["sources"].items() if not s["balanced"]}
     if bad:
         lines = [
-            f"  {name}: in {s['in']}, kept {s['kept']}, dropped {sum(s['dropped'].values())}, kept documents "
+            f"{name}: in {s['in']}, kept {s['kept']}, dropped {sum(s['dropped'].values())}, kept documents "
             f"in the files {s.get('written')}, dropped documents in the files {s.get('written_dropped')} "
             f"(records {s['records_in']} vs {s['records_kept']} + "
             f"{sum(s['records_dropped'].values())})"
             for name, s in bad.items()
         ]
-        raise FilterAccountingError("filter accounting does not balance:\n" + "\n".join(lines))
+        require_balanced("filter accounting", lines)
 
 
-def filter_table(stats: dict) -> str:
-    """The end-of-job summary: one row per source."""
-    rows = []
-    for name, s in stats["sources"].items():
-        reasons = ", ".join(f"{k}={v}" for k, v in sorted(s["dropped"].items())) or "-"
-        rows.append(
-            [
-                name,
-                s["in"],
-                s["kept"],
-                sum(s["dropped"].values()),
-                s["kept_share"],
-                s["english_checked"],
-                s["langdetect_avoided"],
-                s["langdetect_calls"],
-                "ok" if s["balanced"] else "MISMATCH",
-                reasons,
-            ]
-        )
-    headers = [
-        "source",
-        "in",
-        "kept",
-        "dropped",
-        "kept share",
-        "en checked",
-        "ld avoided",
-        "ld calls",
-        "balance",
-        "dropped by reason",
-    ]
-    return format_table(headers, rows, title=f"filter: {stats['recipe']} ({stats['elapsed_s']} s)")
+STAGE = Stage(
+    name="filter",
+    reads=(DOCUMENTS,),
+    writes=(FILTERED, DROPPED),
+    recipe_parts=("filter", "seed"),
+    settings=FilterSettings.from_recipe,
+    run=run,
+    check=check_filter_accounting,
+)

@@ -17,11 +17,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 import pyarrow as pa
 
-from corpus.config import Recipe
+from corpus.accounting import AccountingError, require_balanced
+from corpus.config import IngestConfig, NormalizeConfig, SourceConfig
+from corpus.runtime.contract import Stage, StageContext
+from corpus.runtime.layout import DOCUMENTS, REJECTS
 from corpus.schema import (
     DOCUMENT_SCHEMA,
     INGEST_ROW_DDL,
@@ -38,13 +41,25 @@ from corpus.sources.listing import InputError, InputFile, list_source_files, ope
 EMPTY_AFTER_NORMALIZE = "empty_after_normalize"
 UNREADABLE_FILE = "unreadable_file"
 
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """What the ingest stage sees of the recipe."""
+
+    name: str  # the recipe's name, recorded in the stats
+    sources: dict[str, SourceConfig]
+    ingest: IngestConfig
+    normalize: NormalizeConfig
+    partitions: int  # Spark partitions of the documents; 0 = the session's default parallelism
+
+    @classmethod
+    def from_recipe(cls, recipe) -> IngestSettings:
+        return cls(recipe.name, recipe.sources, recipe.ingest, recipe.normalize, recipe.partitions)
+
+
 FILE_DDL = (
     "source string, uri string, rel_path string, size long, options string, filesystem string, path string"
 )
-
-
-class AccountingError(RuntimeError):
-    """Records went missing (or appeared) between reading and writing: a bug, never to be ignored."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -199,9 +214,9 @@ def _to_batch(rows: list[dict]) -> pa.RecordBatch:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def list_inputs(recipe: Recipe) -> list[InputFile]:
+def list_inputs(settings: IngestSettings) -> list[InputFile]:
     files: list[InputFile] = []
-    for source, cfg in recipe.sources.items():
+    for source, cfg in settings.sources.items():
         found = list_source_files(source, cfg.paths, cfg.include)
         if not found:
             raise InputError(
@@ -211,8 +226,8 @@ def list_inputs(recipe: Recipe) -> list[InputFile]:
     return files
 
 
-def source_options(recipe: Recipe, source: str) -> str:
-    cfg = asdict(recipe.sources[source])
+def source_options(settings: IngestSettings, source: str) -> str:
+    cfg = asdict(settings.sources[source])
     return json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}, sort_keys=True)
 
 
@@ -234,86 +249,98 @@ def pack_files(file_rows: list[tuple], max_bytes: int, max_files: int) -> list[l
     return tasks or [[]]
 
 
-def ingest_rows(spark, recipe: Recipe, files: list[InputFile]):
+def ingest_rows(spark, settings: IngestSettings, files: list[InputFile]):
     """The DataFrame of all ingest rows (documents, rejects, skips, counters) for ``files``."""
     from pyspark.sql import functions as F
 
     file_rows = [
-        (f.source, f.uri, f.rel_path, f.size, source_options(recipe, f.source), f.filesystem, f.path)
+        (f.source, f.uri, f.rel_path, f.size, source_options(settings, f.source), f.filesystem, f.path)
         for f in files
     ]
-    tasks = pack_files(file_rows, recipe.ingest.partition_bytes, recipe.ingest.files_per_partition)
+    tasks = pack_files(file_rows, settings.ingest.partition_bytes, settings.ingest.files_per_partition)
     # One list of files per slice, so each Spark task gets exactly the files packed for it.
     files_df = spark.createDataFrame(
         spark.sparkContext.parallelize(tasks, len(tasks)).flatMap(lambda files: files), FILE_DDL
     )
-    rows = files_df.mapInArrow(make_read_partition(recipe.ingest, recipe.normalize), INGEST_ROW_DDL)
-    if "reddit" not in recipe.sources:
+    rows = files_df.mapInArrow(make_read_partition(settings.ingest, settings.normalize), INGEST_ROW_DDL)
+    if "reddit" not in settings.sources:
         return rows
-    bots = recipe.sources["reddit"].reddit_bot_authors
-    partitions = recipe.partitions or spark.sparkContext.defaultParallelism
+    bots = settings.sources["reddit"].reddit_bot_authors
+    partitions = settings.partitions or spark.sparkContext.defaultParallelism
     threads = (
         rows.filter(F.col("kind") == KIND_PART)
         .repartition(partitions, "group_key")
         .sortWithinPartitions("group_key", "location")
-        .mapInArrow(make_build_threads(bots, recipe.ingest, recipe.normalize), INGEST_ROW_DDL)
+        .mapInArrow(make_build_threads(bots, settings.ingest, settings.normalize), INGEST_ROW_DDL)
     )
     return rows.filter(F.col("kind") != KIND_PART).unionByName(threads)
 
 
-def run_ingest(spark, recipe: Recipe, out: str) -> dict:
-    """Run the stage: write OUT/documents, OUT/rejects, OUT/stats/ingest.json; return the stats."""
+def run(ctx: StageContext) -> dict:
+    """Write OUT/documents and OUT/rejects; return the stats (the runner writes and checks them)."""
     from pyspark import StorageLevel
-    from pyspark.sql import functions as F
-
-    from corpus.runtime.markers import write_stats
 
     started = time.time()
-    files = list_inputs(recipe)
-    rows = ingest_rows(spark, recipe, files).persist(StorageLevel.DISK_ONLY)
+    settings = ctx.settings
+    rows = ingest_rows(ctx.spark, settings, list_inputs(settings)).persist(StorageLevel.DISK_ONLY)
     try:
-        docs = rows.filter(F.col("kind") == KIND_DOC).select(*DOCUMENT_SCHEMA.names)
-        partitions = recipe.partitions or spark.sparkContext.defaultParallelism
-        (
-            docs.repartition(partitions, "doc_id")
-            .sortWithinPartitions("doc_id")
-            .write.mode("overwrite")
-            .partitionBy("source")
-            .parquet(f"{out}/documents")
-        )
-        rejects = rows.filter(F.col("kind").isin(KIND_REJECT, KIND_SKIP)).select(
-            "kind",
-            "source",
-            "location",
-            F.when(F.col("reason") == EMPTY_AFTER_NORMALIZE, F.lit("normalize"))
-            .otherwise(F.lit("ingest"))
-            .alias("stage"),
-            "reason",
-            "snippet",
-            "n_records",
-        )
-        rejects.coalesce(max(1, partitions // 4)).write.mode("overwrite").parquet(f"{out}/rejects")
-        summary = (
-            rows.groupBy("source", "kind", "reason")
-            .agg(
-                F.sum("n_records").alias("n"),
-                F.count("*").alias("rows"),
-                F.sum(F.length("text")).alias("chars"),
-            )
-            .collect()
-        )
+        partitions = settings.partitions or ctx.spark.sparkContext.defaultParallelism
+        _write_documents(rows, partitions, ctx.out.uri(DOCUMENTS))
+        _write_rejects(rows, partitions, ctx.out.uri(REJECTS))
+        summary = _summary(rows)
     finally:
         rows.unpersist()
-    stats = ingest_stats(recipe, [r.asDict() for r in summary], time.time() - started)
-    write_stats(out, "ingest", stats)
-    check_accounting(stats)
-    return stats
+    return ingest_stats(settings, summary, time.time() - started)
 
 
-def ingest_stats(recipe: Recipe, summary: list[dict], elapsed_s: float) -> dict:
+def _write_documents(rows, partitions: int, uri: str) -> None:
+    from pyspark.sql import functions as F
+
+    docs = rows.filter(F.col("kind") == KIND_DOC).select(*DOCUMENT_SCHEMA.names)
+    (
+        docs.repartition(partitions, "doc_id")
+        .sortWithinPartitions("doc_id")
+        .write.mode("overwrite")
+        .partitionBy("source")
+        .parquet(uri)
+    )
+
+
+def _write_rejects(rows, partitions: int, uri: str) -> None:
+    from pyspark.sql import functions as F
+
+    rejects = rows.filter(F.col("kind").isin(KIND_REJECT, KIND_SKIP)).select(
+        "kind",
+        "source",
+        "location",
+        F.when(F.col("reason") == EMPTY_AFTER_NORMALIZE, F.lit("normalize"))
+        .otherwise(F.lit("ingest"))
+        .alias("stage"),
+        "reason",
+        "snippet",
+        "n_records",
+    )
+    rejects.coalesce(max(1, partitions // 4)).write.mode("overwrite").parquet(uri)
+
+
+def _summary(rows) -> list[dict]:
+    """One (source, kind, reason) row per outcome: records, rows and text characters."""
+    from pyspark.sql import functions as F
+
+    summary = (
+        rows.groupBy("source", "kind", "reason")
+        .agg(
+            F.sum("n_records").alias("n"), F.count("*").alias("rows"), F.sum(F.length("text")).alias("chars")
+        )
+        .collect()
+    )
+    return [r.asDict() for r in summary]
+
+
+def ingest_stats(settings: IngestSettings, summary: list[dict], elapsed_s: float) -> dict:
     """Per-source numbers from the (source, kind, reason) aggregate."""
     sources: dict[str, dict] = {}
-    for name in recipe.sources:
+    for name in settings.sources:
         sources[name] = {
             "files": 0,
             "bytes": 0,
@@ -348,15 +375,26 @@ def ingest_stats(recipe: Recipe, summary: list[dict], elapsed_s: float) -> dict:
         s["balanced"] = s["accounted"] == s["records"]
         s["docs_per_s_per_core"] = round(s["documents"] / (s["read_ms"] / 1000), 1) if s["read_ms"] else None
         s["mb_per_s_per_core"] = round(s["bytes"] / 1e6 / (s["read_ms"] / 1000), 2) if s["read_ms"] else None
-    return {"stage": "ingest", "elapsed_s": round(elapsed_s, 2), "recipe": recipe.name, "sources": sources}
+    return {"stage": "ingest", "elapsed_s": round(elapsed_s, 2), "recipe": settings.name, "sources": sources}
 
 
 def check_accounting(stats: dict) -> None:
     bad = {name: s for name, s in stats["sources"].items() if not s["balanced"]}
     if bad:
         lines = [
-            f"  {name}: records read {s['records']} != in documents {s['doc_records']} + rejects "
+            f"{name}: records read {s['records']} != in documents {s['doc_records']} + rejects "
             f"{sum(s['rejects'].values())} + skips {sum(s['skips'].values())}"
             for name, s in bad.items()
         ]
-        raise AccountingError("ingest accounting does not balance:\n" + "\n".join(lines))
+        require_balanced("ingest accounting", lines)
+
+
+STAGE = Stage(
+    name="ingest",
+    reads=(),
+    writes=(DOCUMENTS, REJECTS),
+    recipe_parts=("sources", "ingest", "normalize"),
+    settings=IngestSettings.from_recipe,
+    run=run,
+    check=check_accounting,
+)

@@ -23,36 +23,29 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.fs as pafs
 import xxhash
 
-from corpus.config import PackConfig, Recipe
+from corpus.accounting import AccountingError
+from corpus.config import PackConfig, TokenizerConfig
+from corpus.runtime import layout
+from corpus.runtime.contract import Stage, StageContext
 from corpus.runtime.fs import resolve_fs
 from corpus.tokens.pack import pack_flat
 from corpus.tokens.shard_format import (
     FORMAT_NAME,
     FORMAT_VERSION,
     token_dtype,
-    write_manifest,
     write_shard_fs,
 )
-from corpus.tokens.tokenizer import (
-    DOCUMENTS_DIR,
-    LoadedTokenizer,
-    encode_to_binary,
-    load_stage_tokenizer,
-    resolve_tokenizer,
-    worker_tokenizer,
-)
+from corpus.tokens.tokenizer import LoadedTokenizer, encode_to_binary, load_stage_tokenizer, worker_tokenizer
 
 TRAIN = "train"
 VALID = "valid"
-SHARDS_DIR = "shards"
 TOKENIZER_FILE = "tokenizer.json"  # the canonical tokenizer, copied next to the manifest
 
 ENCODED_DDL = "split string, grp int, order_key long, doc_id string, source string, ids binary"
@@ -63,10 +56,6 @@ PACKED_DDL = (
 
 # Salts keep the split decision independent of the order/group hash.
 _VALID_SALT = 0x5EED_0001
-
-
-class AccountingError(RuntimeError):
-    """Token counts that do not add up: a bug, never something to continue past."""
 
 
 # --- per-document decisions (pure) -------------------------------------------------------------------
@@ -182,38 +171,54 @@ def _by_name(names: list[str], counts) -> dict[str, int]:
 # --- the Spark stage ---------------------------------------------------------------------------------
 
 
-def run_shards(
-    spark, recipe: Recipe, out_dir: str, input_dir: str | None = None, tokenizer_path: str | None = None
-) -> dict:
-    """Tokenize, pack and write ``OUT/shards/{train,valid,valid/<source>}/*.arrow`` + ``manifest.json``.
+@dataclass(frozen=True)
+class ShardsSettings:
+    """What the shards stage sees of the recipe."""
 
-    ``input_dir``: documents Parquet partitioned by source (default ``OUT/dedup/documents``).
-    ``tokenizer_path``: the tokenizer.json ``prepare_tokenizer`` wrote (the build passes it); without it the
-    recipe's tokenizer is resolved here (trained if need be). Returns the stats
-    (per split and per source: documents, tokens produced, tokens in shards, tail tokens dropped).
-    """
-    input_dir = input_dir or _join(out_dir, DOCUMENTS_DIR)
-    if tokenizer_path is not None:
-        loaded = load_stage_tokenizer(recipe, tokenizer_path)
-    else:
-        loaded = resolve_tokenizer(recipe, out_dir, input_dir)
+    pack: PackConfig
+    seed: int  # the global order, the pack groups and the valid split
+    tokenizer: TokenizerConfig  # how the manifest describes the tokenizer (its kind and origin)
+    recipe: dict  # the resolved recipe, recorded in the manifest
+
+    @classmethod
+    def from_recipe(cls, recipe) -> ShardsSettings:
+        return cls(recipe.pack, recipe.seed, recipe.tokenizer, recipe.to_dict())
+
+
+def run(ctx: StageContext) -> dict:
+    """Tokenize, pack and write ``OUT/shards/{train,valid,valid/<source>}/*.arrow`` + ``manifest.json``
+    from OUT/dedup/documents with the tokenizer the tokenize stage wrote. Returns the stats (per split and
+    per source: documents, tokens produced, tokens in shards, tail tokens dropped)."""
+    settings = ctx.settings
+    loaded = load_stage_tokenizer(settings.tokenizer, ctx.out.uri(layout.TOKENIZER_FILE))
     dtype = token_dtype(loaded.vocab_size)
-    shards_uri = _join(out_dir, SHARDS_DIR)
-    filesystem, root = resolve_fs(shards_uri)
-    filesystem.create_dir(root, recursive=True)
-    filesystem.delete_dir_contents(root, missing_dir_ok=True)  # no shard of an earlier run survives
+    shards = ctx.out.folder(layout.SHARDS)
+    shards.clear()  # no shard of an earlier run survives
+    shards_uri = ctx.out.uri(layout.SHARDS)
+    groups = _encode_and_pack(
+        ctx.spark, ctx.out.uri(layout.DEDUP_DOCUMENTS), loaded, dtype, settings, shards_uri
+    )
+    stats, splits = summarize(groups, settings.pack.seq_len)
+    shards.write_text(TOKENIZER_FILE, loaded.to_json())
+    manifest = build_manifest(settings, loaded, dtype, splits)
+    shards.write_text("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
+    stats.update(tokenizer=loaded.manifest_entry(), dtype=dtype, shards_dir=shards_uri)
+    return stats
 
+
+def _encode_and_pack(spark, documents_uri: str, loaded, dtype: str, settings, shards_uri: str) -> list[dict]:
+    """Encode every document, pack each (split, group) and write its shards; one metadata row per group."""
     tokenizer_json, sha, seed, pack, eos = (
         loaded.to_json(),
         loaded.sha256,
-        recipe.seed,
-        recipe.pack,
+        settings.seed,
+        settings.pack,
         loaded.eos_id,
     )
 
     def encode(batches):
         # One encoding thread per task: Spark already runs a task per core, and letting every task's
-        # encode_batch spread over all cores as well made the stage ~25 % slower on 2 cores.
+        # encode_batch spread over all cores as well made the stage slower on 2 cores.
         os.environ["TOKENIZERS_PARALLELISM"] = "false"
         for batch in batches:
             yield encode_batch(batch, tokenizer_json, sha, dtype, seed, pack)
@@ -226,20 +231,10 @@ def run_shards(
 
     # Encoded straight from the file splits (no shuffle of the text): a document's group and place in it
     # depend only on (seed, doc_id), so how the scan is split changes nothing in the shards.
-    docs = spark.read.parquet(input_dir).select("doc_id", "source", "text")
+    docs = spark.read.parquet(documents_uri).select("doc_id", "source", "text")
     encoded = docs.mapInArrow(encode, ENCODED_DDL)
     packed = encoded.groupBy("split", "grp").applyInArrow(pack_one, PACKED_DDL)
-    groups = [r.asDict() for r in packed.collect()]  # one small row per (split, group)
-
-    stats, splits = summarize(groups, pack.seq_len)
-    _write_text(filesystem, f"{root}/{TOKENIZER_FILE}", tokenizer_json)
-    manifest = build_manifest(recipe, loaded, dtype, splits)
-    if isinstance(filesystem, pafs.LocalFileSystem):
-        write_manifest(root, manifest)
-    else:
-        _write_text(filesystem, f"{root}/manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
-    stats.update(tokenizer=loaded.manifest_entry(), dtype=dtype, shards_dir=shards_uri)
-    return stats
+    return [r.asDict() for r in packed.collect()]  # one small row per (split, group)
 
 
 _PACKED_SCHEMA = pa.schema(
@@ -347,21 +342,21 @@ def _empty_split() -> dict:
     return {"docs": 0, "tokens_produced": 0, "tail_tokens": 0, "shards": []}
 
 
-def build_manifest(recipe: Recipe, loaded: LoadedTokenizer, dtype: str, splits: dict) -> dict:
+def build_manifest(settings: ShardsSettings, loaded: LoadedTokenizer, dtype: str, splits: dict) -> dict:
     """The manifest (layout fixed in ``corpus/tokens/shard_format.py``); ``docs``, ``tail_tokens`` and
     ``tokens_produced`` per split are additions."""
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
-        "seq_len": recipe.pack.seq_len,
+        "seq_len": settings.pack.seq_len,
         "dtype": dtype,
         "vocab_size": loaded.vocab_size,
         "eos_id": loaded.eos_id,
         "pad_id": loaded.pad_id,
         "tokenizer": {**loaded.manifest_entry(), "path": TOKENIZER_FILE},
-        "seed": recipe.seed,
+        "seed": settings.seed,
         "code_version": code_version(),
-        "recipe": recipe.to_dict(),
+        "recipe": settings.recipe,
         "splits": splits,
     }
 
@@ -375,12 +370,11 @@ def code_version() -> str:
         return "unknown"
 
 
-def _join(base: str, rel: str) -> str:
-    return f"{base.rstrip('/')}/{rel}" if "://" in base else str(Path(base) / rel)
-
-
-def _write_text(filesystem: pafs.FileSystem, path: str, text: str) -> None:
-    tmp = path + ".tmp"
-    with filesystem.open_output_stream(tmp) as out:
-        out.write(text.encode("utf-8"))
-    filesystem.move(tmp, path)
+STAGE = Stage(
+    name="shards",
+    reads=(layout.DEDUP_DOCUMENTS, layout.TOKENIZER),
+    writes=(layout.SHARDS,),
+    recipe_parts=("pack", "seed"),
+    settings=ShardsSettings.from_recipe,
+    run=run,
+)

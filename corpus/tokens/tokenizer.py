@@ -31,7 +31,8 @@ import xxhash
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from corpus.config import TokenizerConfig
-from corpus.runtime.fs import Folder, exists, resolve_fs, write_bytes_atomic
+from corpus.runtime.fs import exists, resolve_fs, write_bytes_atomic
+from corpus.runtime.layout import DEDUP_DOCUMENTS
 
 # OPT's special tokens, in id order; a trained tokenizer gets exactly these ids.
 OPT_SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>")
@@ -304,83 +305,20 @@ def train_from_parquet(
     return dataclasses.replace(loaded, origin=f"trained on {input_dir}")
 
 
-STAGE_PATH = (
-    "tokenizer/tokenizer.json"  # under OUT: the build's tokenizer, whatever its kind (the shards use it)
-)
-TRAINED_PATH = "tokenizer/trained.json"  # under OUT: a recipe's trained BPE ...
-_TRAINED_WITH = (
-    "tokenizer/trained_with.json"  # ... and the settings it was trained with; other settings retrain
-)
-DOCUMENTS_DIR = "dedup/documents"  # under OUT: what the tokenizer is trained on and the shards are built from
-
-
 def recipe_origin(config: TokenizerConfig) -> str:
     """Where a recipe's tokenizer comes from, in words, for the manifest."""
     return {
         "vocab_merges": f"{config.vocab} + {config.merges}",
         "tokenizer_json": config.path,
         "hf_name": config.name,
-        "train": f"byte-level BPE trained on {DOCUMENTS_DIR} (vocab_size {config.vocab_size})",
+        "train": f"byte-level BPE trained on {DEDUP_DOCUMENTS} (vocab_size {config.vocab_size})",
     }[config.kind]
 
 
-def resolve_tokenizer(recipe, out_dir: str | Path, input_dir: str | Path | None = None) -> LoadedTokenizer:
-    """The recipe's tokenizer. For ``tokenizer.kind = "train"`` the BPE is trained on ``input_dir`` (default
-    ``OUT/dedup/documents``) into ``OUT/tokenizer/trained.json``, unless one trained with the same
-    settings is already there (training is the slow part of a rerun)."""
-    config: TokenizerConfig = recipe.tokenizer
-    if config.kind != "train":
-        return load_tokenizer(config)
-    out = Folder(str(out_dir))
-    input_dir = str(input_dir) if input_dir is not None else _join(str(out_dir), DOCUMENTS_DIR)
-    path = _join(str(out_dir), TRAINED_PATH)
-    record = tuple(_TRAINED_WITH.split("/"))
-    settings = {
-        "input": str(input_dir),
-        "vocab_size": config.vocab_size,
-        "sample_fraction": config.train_sample_fraction,
-        "max_mb": config.train_max_mb,
-        "seed": recipe.seed,
-    }
-    if out.exists(*TRAINED_PATH.split("/")) and out.exists(*record) and out.read_json(*record) == settings:
-        loaded = from_tokenizer_json(path, kind="train")
-    else:
-        if not exists(*resolve_fs(input_dir)):
-            raise TokenizerLoadError(
-                f"tokenizer.kind = 'train' but the documents to train on, {input_dir}, do not exist"
-            )
-        loaded = train_from_parquet(
-            input_dir,
-            path,
-            config.vocab_size,
-            config.train_sample_fraction,
-            recipe.seed,
-            int(config.train_max_mb * 1e6),
-        )
-        out.write_text(record, json.dumps(settings, sort_keys=True))
+def load_stage_tokenizer(config: TokenizerConfig, tokenizer_path: str | Path) -> LoadedTokenizer:
+    """The tokenizer the tokenize stage wrote, described as the recipe's (kind and origin)."""
+    loaded = from_tokenizer_json(tokenizer_path, kind=config.kind)
     return dataclasses.replace(loaded, origin=recipe_origin(config))
-
-
-def prepare_tokenizer(
-    spark, recipe, out_dir: str | Path, path: str | Path | None = None, input_dir=None
-) -> dict:
-    """The build's tokenize stage: get the recipe's tokenizer (training it when ``kind = "train"``) and write
-    its canonical JSON to ``path`` (default ``OUT/tokenizer/tokenizer.json``) for
-    ``run_shards(..., tokenizer_path=path)``. Returns the manifest's tokenizer entry plus the path.
-
-    ``spark`` is unused (``tokenizers`` trains on one machine, multi-threaded); it is accepted so every
-    stage is called the same way.
-    """
-    loaded = resolve_tokenizer(recipe, out_dir, input_dir)
-    path = str(path) if path is not None else _join(str(out_dir), STAGE_PATH)
-    save(loaded, path)
-    return {**loaded.manifest_entry(), "path": str(path)}
-
-
-def load_stage_tokenizer(recipe, tokenizer_path: str | Path) -> LoadedTokenizer:
-    """The tokenizer ``prepare_tokenizer`` wrote, described as the recipe's (kind and origin)."""
-    loaded = from_tokenizer_json(tokenizer_path, kind=recipe.tokenizer.kind)
-    return dataclasses.replace(loaded, origin=recipe_origin(recipe.tokenizer))
 
 
 def save(loaded: LoadedTokenizer, path: str | Path) -> None:

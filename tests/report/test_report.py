@@ -19,7 +19,7 @@ from corpus.report.numbers import (
     INCOMPLETE,
     MISMATCH,
     OK,
-    ReportAccountingError,
+    AccountingError,
     build_report,
     main,
     reason_matrix,
@@ -132,9 +132,7 @@ def test_a_lost_document_between_dedup_and_shards_is_a_mismatch(out):
 
 def test_an_invented_token_document_breaks_the_identity_and_fails_the_stage(out):
     _edit(out, "shards", lambda d: d["sources"]["ccnews"].update(docs=22))
-    with pytest.raises(
-        ReportAccountingError, match=r"ccnews: records read 158 = .* tokenized 22 -> MISMATCH"
-    ):
+    with pytest.raises(AccountingError, match=r"ccnews: records read 158 = .* tokenized 22 -> MISMATCH"):
         run_report(str(out))
     # the files are written before the stage fails, so the mismatch can be read
     stats = json.loads((out / "report" / "stats.json").read_text())

@@ -14,7 +14,7 @@ import pytest
 from corpus.config import recipe_from_dict
 from corpus.runtime.markers import marker_parts, read_stats
 from corpus.schema import DOCUMENT_SCHEMA
-from corpus.stages.filter import FilterAccountingError, check_filter_accounting, filter_stats, run_filter
+from corpus.stages.filter import AccountingError, check_filter_accounting, filter_stats, run_filter
 from tests.filters.test_filters import CASES, ENGLISH_PARAGRAPH, ENGLISH_PARAGRAPH_2, MATH
 
 pytestmark = pytest.mark.spark
@@ -170,13 +170,11 @@ def test_documents_missing_from_the_files_fail_loudly():
     check_filter_accounting(filter_stats(recipe(1), counters, 0.0, {"pile": 2}))
     short = filter_stats(recipe(1), counters, 0.0, {"pile": 1})
     assert short["sources"]["pile"]["written"] == 1 and not short["sources"]["pile"]["balanced"]
-    with pytest.raises(
-        FilterAccountingError, match="pile: in 5, kept 2, dropped 3, kept documents in the files 1"
-    ):
+    with pytest.raises(AccountingError, match="pile: in 5, kept 2, dropped 3, kept documents in the files 1"):
         check_filter_accounting(short)
     check_filter_accounting(filter_stats(recipe(1), counters, 0.0, {"pile": 2}, {"pile": 3}))
     lost_drop = filter_stats(recipe(1), counters, 0.0, {"pile": 2}, {"pile": 2})
-    with pytest.raises(FilterAccountingError, match="dropped documents in the files 2"):
+    with pytest.raises(AccountingError, match="dropped documents in the files 2"):
         check_filter_accounting(lost_drop)
 
 
@@ -185,7 +183,7 @@ def test_accounting_mismatch_fails_loudly(runs):
     broken = json.loads(json.dumps(stats))
     broken["sources"]["pile"]["kept"] += 1
     broken["sources"]["pile"]["balanced"] = False
-    with pytest.raises(FilterAccountingError, match="pile: in 5, kept 3, dropped 3"):
+    with pytest.raises(AccountingError, match="pile: in 5, kept 3, dropped 3"):
         check_filter_accounting(broken)
     assert stats["config"] == {**dataclasses.asdict(recipe(1).filter), "exempt_subsets": ["DM Mathematics"]}
 

@@ -46,11 +46,13 @@ import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
-from corpus.config import DedupConfig, Recipe, SourceConfig
+from corpus.accounting import require_balanced
+from corpus.config import DedupConfig, SourceConfig
 from corpus.dedup.minhash import (
     AnchorEdges,
     band_hashes,
@@ -63,7 +65,9 @@ from corpus.dedup.minhash import (
     signature_jaccard,
     text_signatures,
 )
+from corpus.runtime.contract import Stage, StageContext
 from corpus.runtime.fs import ATTEMPTS_DIR, move_task_files, resolve_fs, resolve_spark_file
+from corpus.runtime.layout import CLUSTERS, DEDUP_DOCUMENTS, EDGES, FILTERED
 from corpus.runtime.spark import SCAN_SPLITS_PER_CORE, checkpointed
 from corpus.schema import STORED_DOCUMENT_SCHEMA as KEPT_SCHEMA
 
@@ -81,10 +85,6 @@ KIND_EXACT, KIND_NEAR, KIND_KEEPER = "exact", "near", "keeper"
 LARGEST_CLUSTERS = 10  # clusters listed with snippets in the stats
 MEMBERS_SHOWN = 3  # removed members shown per listed cluster
 SNIPPET_CHARS = 200
-
-
-class DedupAccountingError(RuntimeError):
-    """Documents in != exact duplicates + near duplicates + kept, for some source: a bug, never ignored."""
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -303,36 +303,31 @@ class _Timer:
             df.unpersist()
 
 
-def run_dedup(
-    spark, recipe: Recipe, out_dir: str, input_dir: str | None = None, fingerprint: str | None = None
-) -> dict:
-    """Run the stage on ``input_dir`` (default ``OUT/filtered``); write the outputs,
-    ``OUT/stats/dedup.json`` and, once the accounting balances, the stage marker; return the stats.
+def run(ctx: StageContext) -> dict:
+    """Deduplicate OUT/filtered into OUT/dedup/{documents,clusters,edges}; return the stats.
 
-    ``fingerprint`` defaults to that of the recipe's dedup config and sources (their priorities decide
-    keepers); ``corpus.runtime.runner`` overwrites the marker with its chained fingerprint afterwards. Connected
-    components checkpoint reliably when the session has a checkpoint directory (``spark.checkpoint.dir``
-    or ``SparkContext.setCheckpointDir``; on a cluster put it on shared storage), else locally.
+    Connected components checkpoint reliably when the session has a checkpoint directory
+    (``spark.checkpoint.dir`` or ``SparkContext.setCheckpointDir``; on a cluster put it on shared storage),
+    else locally.
     """
     from pyspark.sql import functions as F
 
-    from corpus.runtime.markers import mark_done, write_stats
-
-    cfg = recipe.dedup
-    out = str(out_dir).rstrip("/")
-    input_dir = input_dir or f"{out}/filtered"
-    partitions = recipe.partitions or spark.sparkContext.defaultParallelism
+    spark, settings, out = ctx.spark, ctx.settings, ctx.out
+    cfg = settings.dedup
+    partitions = settings.partitions or spark.sparkContext.defaultParallelism
     layout = band_layout(cfg)
     timer = _Timer()
     started = time.time()
     cores = spark.sparkContext.defaultParallelism
     configured = None
     try:
-        docs = spark.read.parquet(input_dir)
+        docs = spark.read.parquet(out.uri(FILTERED))
 
         # 1. one pass over the texts: size, SHA-256 and band buckets of every document -------------------
         t0 = time.time()
-        document_rows = make_document_rows(cfg, recipe.seed, layout["bands"], layout["rows"], bands=cfg.near)
+        document_rows = make_document_rows(
+            cfg, settings.seed, layout["bands"], layout["rows"], bands=cfg.near
+        )
         rows, per_file = timer.materialize(
             "signatures",
             docs.select("doc_id", "source", F.col("_metadata.file_path").alias("file"), "text").mapInArrow(
@@ -359,7 +354,7 @@ def run_dedup(
             "source",
             "n_bytes",
             "text_hash",
-            priority_column(recipe.sources).alias("priority"),
+            priority_column(settings.sources).alias("priority"),
             F.size("buckets").alias("n_bands"),
         )
 
@@ -383,7 +378,7 @@ def run_dedup(
             near_map, verified, near = _near_duplicates(
                 spark,
                 cfg,
-                recipe.seed,
+                settings.seed,
                 rows,
                 meta,
                 exact_dups,
@@ -407,23 +402,23 @@ def run_dedup(
         removed = clusters.where(~F.col("is_keeper")).select("doc_id")
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="dedup-output") as pool:
             written_job = pool.submit(
-                write_kept_documents, spark, rows, removed, per_file, f"{out}/dedup/documents"
+                write_kept_documents, spark, rows, removed, per_file, out.uri(DEDUP_DOCUMENTS)
             )
             clusters_job = pool.submit(
                 clusters.repartition(max(1, partitions // 4), "cluster_id")
                 .sortWithinPartitions("cluster_id", "doc_id")
                 .write.mode("overwrite")
                 .parquet,
-                f"{out}/dedup/clusters",
+                out.uri(CLUSTERS),
             )
             edges_job = pool.submit(
                 verified.repartition(max(1, partitions // 4))
                 .sortWithinPartitions("doc_a", "doc_b")
                 .write.mode("overwrite")
                 .parquet,
-                f"{out}/dedup/edges",
+                out.uri(EDGES),
             )
-            stats_job = pool.submit(_stats, recipe, inputs, clusters, docs, near, layout, n_docs)
+            stats_job = pool.submit(_stats, settings, inputs, clusters, docs, near, layout, n_docs)
             written = written_job.result()
             clusters_job.result()
             edges_job.result()
@@ -437,12 +432,6 @@ def run_dedup(
     stats["elapsed_s"] = round(time.time() - started, 2)
     stats["docs_per_s"] = round(n_docs / stats["elapsed_s"], 1) if stats["elapsed_s"] else None
     stats["cores"] = cores
-    write_stats(out, "dedup", stats)
-    check_accounting(stats)
-    mark_done(
-        out, "dedup", fingerprint or recipe.fingerprint("dedup", "sources"), {"elapsed_s": stats["elapsed_s"]}
-    )
-    log.info(dedup_table(stats))
     return stats
 
 
@@ -774,13 +763,13 @@ def _with_kept(stats: dict, written: dict[str, dict]) -> dict:
     return stats
 
 
-def _stats(recipe, inputs: list, clusters, docs, near: dict, layout: dict, n_docs: int) -> dict:
+def _stats(settings, inputs: list, clusters, docs, near: dict, layout: dict, n_docs: int) -> dict:
     """The stage's statistics but the kept documents (``_with_kept`` adds them once they are written)."""
     from pyspark.sql import functions as F
 
     per_source = {
         name: {key: {"docs": 0, "bytes": 0} for key in ("in", "exact_dups", "near_dups", "kept")}
-        for name in sorted(set(recipe.sources) | {row["source"] for row in inputs})
+        for name in sorted(set(settings.sources) | {row["source"] for row in inputs})
     }
     for row in inputs:
         per_source[row["source"]]["in"] = {"docs": row["docs"], "bytes": row["bytes"] or 0}
@@ -810,15 +799,15 @@ def _stats(recipe, inputs: list, clusters, docs, near: dict, layout: dict, n_doc
     candidates, verified = near["candidate_pairs"], near["verified_pairs"]
     return {
         "stage": "dedup",
-        "recipe": recipe.name,
+        "recipe": settings.name,
         "config": {
-            "exact": recipe.dedup.exact,
-            "near": recipe.dedup.near,
-            "verify": recipe.dedup.verify,
-            "bucket_anchors": recipe.dedup.bucket_anchors,
-            "bucket_all_pairs": recipe.dedup.bucket_all_pairs,
+            "exact": settings.dedup.exact,
+            "near": settings.dedup.near,
+            "verify": settings.dedup.verify,
+            "bucket_anchors": settings.dedup.bucket_anchors,
+            "bucket_all_pairs": settings.dedup.bucket_all_pairs,
             "keeper_rule": "lowest source priority, then longest text (UTF-8 bytes), then smallest doc_id",
-            "priorities": {name: src.priority for name, src in sorted(recipe.sources.items())},
+            "priorities": {name: src.priority for name, src in sorted(settings.sources.items())},
         },
         "documents_in": n_docs,
         "sources": per_source,
@@ -893,38 +882,33 @@ def check_accounting(stats: dict) -> None:
     bad = {name: s for name, s in stats["sources"].items() if not s["balanced"]}
     if bad:
         lines = [
-            f"  {name}: in {s['in']} != exact {s['exact_dups']} + near {s['near_dups']} + kept {s['kept']}"
+            f"{name}: in {s['in']} != exact {s['exact_dups']} + near {s['near_dups']} + kept {s['kept']}"
             for name, s in bad.items()
         ]
-        raise DedupAccountingError("dedup accounting does not balance:\n" + "\n".join(lines))
+        require_balanced("dedup accounting", lines)
 
 
-def dedup_table(stats: dict) -> str:
-    """The end-of-stage summary: per source in / exact / near / kept, then the pair and cluster numbers."""
-    from corpus.report.tables import format_table
+@dataclass(frozen=True)
+class DedupSettings:
+    """What the dedup stage sees of the recipe."""
 
-    rows = [
-        [
-            name,
-            s["in"]["docs"],
-            s["exact_dups"]["docs"],
-            s["near_dups"]["docs"],
-            s["kept"]["docs"],
-            round(s["in"]["bytes"] / 1e6, 2),
-            round(s["kept"]["bytes"] / 1e6, 2),
-            "ok" if s["balanced"] else "MISMATCH",
-        ]
-        for name, s in stats["sources"].items()
-    ]
-    table = format_table(
-        ["source", "in", "exact dups", "near dups", "kept", "MB in", "MB kept", "balance"],
-        rows,
-        title=f"dedup: {stats['recipe']} ({stats.get('elapsed_s', '-')} s)",
-    )
-    layout = stats["band_layout"]
-    return (
-        f"{table}\n"
-        f"bands {layout['bands']} x {layout['rows']} (recall {layout['recall_at_threshold']} at J = {layout['threshold']}); "
-        f"candidate pairs {stats['candidate_pairs']:,}, verified {stats['verified_pairs']:,} "
-        f"(rejected {stats['rejected_share']:.1%}); clusters {stats['clusters']:,}; CC rounds {stats['cc_rounds']}"
-    )
+    name: str  # the recipe's name, recorded in the stats
+    sources: dict[str, SourceConfig]  # their priorities decide keepers
+    dedup: DedupConfig
+    seed: int
+    partitions: int  # 0 = the session's default parallelism
+
+    @classmethod
+    def from_recipe(cls, recipe) -> DedupSettings:
+        return cls(recipe.name, recipe.sources, recipe.dedup, recipe.seed, recipe.partitions)
+
+
+STAGE = Stage(
+    name="dedup",
+    reads=(FILTERED,),
+    writes=(DEDUP_DOCUMENTS, CLUSTERS, EDGES),
+    recipe_parts=("dedup",),
+    settings=DedupSettings.from_recipe,
+    run=run,
+    check=check_accounting,
+)
