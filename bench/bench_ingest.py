@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from corpus.config import recipe_from_dict  # noqa: E402
 from corpus.report.tables import format_table, ingest_table  # noqa: E402
+from corpus.runtime.runner import run_stage  # noqa: E402
 from corpus.runtime.spark import get_session  # noqa: E402
-from corpus.stages.ingest import run_ingest  # noqa: E402
 
 INCLUDES = {
     "bookcorpus": ["*.txt", "*.txt.gz", "*.txt.zst", "*.jsonl"],
@@ -66,7 +66,7 @@ def main() -> int:
     spark = get_session("bench-ingest", master=args.master)
     cores = spark.sparkContext.defaultParallelism
     t0 = time.time()
-    stats = run_ingest(spark, recipe, str(work / "out"))
+    stats = run_stage(spark, recipe, str(work / "out"), "ingest")
     wall = time.time() - t0
     print(ingest_table(stats))
     total_mb = sum(s["bytes"] for s in stats["sources"].values()) / 1e6

@@ -136,8 +136,8 @@ class TokenizerConfig:
     vocab_size: int = 8192  # train: vocabulary size of the byte-level BPE trained on the corpus
     train_sample_fraction: float = 1.0  # train: share of documents (by doc_id hash) the BPE is trained on
     # train: at most this many MB of text (the documents with the smallest id hashes; 0 = no cap). An 8k-64k
-    # vocabulary stops changing long before that: on the generated 1 GB corpus, 16, 32 and 64 MB give the
-    # same bytes per token (4.51) on held-out text, and training time grows linearly with the text.
+    # vocabulary stops changing long before that (16 and 64 MB give the same bytes per token on held-out
+    # text), and training time grows linearly with the text.
     train_max_mb: float = 64.0
 
     def __post_init__(self):

@@ -76,3 +76,42 @@ def _convert(tp, value, key: str, error, noun: str):
             raise error(f"{noun} key '{key}' must be {tp.__name__}, not {type(value).__name__} ({value!r})")
         return value
     raise error(f"{noun} key '{key}': unsupported type {tp}")
+
+
+def dump_toml(data: dict) -> str:
+    """TOML text for a table of strings, numbers, booleans, lists of those, and nested tables (what recipes
+    and configs hold), so a recipe edited as data can be written back and loaded by ``load_toml``.
+
+    >>> text = dump_toml({"name": "x", "pack": {"seq_len": 256}, "sources": {"pile": {"paths": ["a b"]}}})
+    >>> tomllib.loads(text) == {"name": "x", "pack": {"seq_len": 256}, "sources": {"pile": {"paths": ["a b"]}}}
+    True
+    """
+    lines: list[str] = []
+    _dump_table(data, [], lines)
+    return "\n".join(lines) + "\n"
+
+
+def _dump_table(table: dict, path: list[str], lines: list[str]) -> None:
+    scalars = {k: v for k, v in table.items() if not isinstance(v, dict) and v is not None}
+    if path and scalars:
+        lines.append(f"[{'.'.join(_key(p) for p in path)}]")
+    lines.extend(f"{_key(k)} = {_value(v)}" for k, v in scalars.items())
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _dump_table(value, [*path, key], lines)
+
+
+def _key(key: str) -> str:
+    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() else _value(key)
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} as TOML: {value!r}")

@@ -20,6 +20,7 @@ class CorpusJob:
     """A job that runs one stage (``name``) through the stage runner; the build job overrides ``run``."""
 
     name = "job"
+    script = ""  # the file under jobs/ when it is not named after the stage
     description = ""
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
@@ -37,7 +38,7 @@ class CorpusJob:
 
     def parser(self) -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(
-            prog=f"spark-submit jobs/{self.name}.py", description=self.description
+            prog=f"spark-submit jobs/{self.script or self.name}.py", description=self.description
         )
         parser.add_argument("--recipe", required=True, help="TOML recipe, e.g. data_manifests/sample.toml")
         parser.add_argument("--out", required=True, help="output directory (local path or URI)")

@@ -85,7 +85,7 @@ def checkpoint_tokenizer(state: dict) -> Tokenizer:
         return load_tokenizer(entry["file"])
     raise FileNotFoundError(
         "the checkpoint's data recorded no tokenizer file that exists here; pass --tokenizer "
-        "(a tokenizer.json, or vocab.json merges.txt, e.g. ../shared/data/tokenizers/opt)"
+        "(a tokenizer.json, or vocab.json merges.txt, e.g. OPT's gpt2-vocab.json gpt2-merges.txt)"
     )
 
 

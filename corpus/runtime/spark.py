@@ -105,11 +105,9 @@ def use_stage_workers(spark, stage: str) -> None:
     .environment`` when a function is created), so a stage name in that environment gives each stage a
     fresh pool; the idle workers of the earlier pools exit after Spark's idle timeout (one minute).
 
-    Why: with one pool for the whole build, the same two workers ran every stage and had grown to 1.9
-    and 1.0 GB resident by the shards stage, and a worker's history slows later tasks in it: with a task
-    that leaves 1.5 M live Python objects behind, tokenizers encoding 20,000 documents in the same
-    workers took 102-117 s against 54-56 s in fresh ones. In fresh 1 GB builds the shards stage took
-    50.1-53.7 s with the inherited workers and 46.1 s with its own.
+    Why: with one pool for the whole build the same workers ran every stage, growing to gigabytes by the
+    shards stage, and a worker's history slows later tasks in it (a task that leaves a million live
+    Python objects behind made tokenizers encoding in the same worker about twice as slow).
     """
     spark.sparkContext.environment[STAGE_WORKERS_ENV] = stage
 
@@ -118,9 +116,8 @@ def checkpointed(df):
     """``df`` computed once and stored, with its lineage cut: later queries on the result plan against a
     scan of the stored rows, not the whole chain of joins behind them.
 
-    Why: a multi-step job (dedup) that only persisted its intermediates paid ~0.6-2 s of driver time per
-    action re-analysing the growing plan (cache lookup compares whole plans); cutting it took the 1 GB
-    dedup from 59 to 46 s. Reliable (files under the SparkContext's checkpoint directory, which survive a
+    Why: a multi-step job (dedup) that only persisted its intermediates paid seconds of driver time per
+    action re-analysing the growing plan (cache lookup compares whole plans). Reliable (files under the SparkContext's checkpoint directory, which survive a
     lost executor) when one is set, as it should be on a cluster; otherwise a local checkpoint (executor
     storage, memory and disk), which is what ``local[*]`` needs.
     """

@@ -3,8 +3,7 @@
 A language's templates and words compile once into flat arrays. Making text is then a handful of numpy
 operations over all the tokens of a batch of documents (pick a template per sentence, a word per slot,
 a capitalized or punctuated *form* of that word), one fancy index into a precomputed table of word forms
-and one ``str.join`` per document - about 10 M tokens/s, so a 1 GB benchmark corpus is not bottlenecked
-on text. Every form already carries what follows the word (``" "``, ``", "``, ``". "``, ``".\\n\\n"``),
+and one ``str.join`` per document, fast enough that a benchmark corpus is never bottlenecked on text. Every form already carries what follows the word (``" "``, ``", "``, ``". "``, ``".\\n\\n"``),
 which is how Chinese and Japanese get no spaces and Greek its ``;`` question mark.
 
 Words earlier in a category are drawn more often (``u ** SKEW``), a cheap stand-in for Zipf's law that

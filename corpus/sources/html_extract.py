@@ -3,9 +3,8 @@
 trafilatura is the extractor news-crawl pipelines are measured against: it finds the article body,
 drops navigation, footers and comment sections, and reads the article's title and publication date
 (htmldate). resiliparse's ``extract_plain_text(main_content=True)`` is a C++ DOM walk with simple
-main-content rules: 16-17x faster on the pages in ../shared/data/html and the WARC samples, with less
-precise boilerplate removal (word 5-gram Jaccard against trafilatura: median 0.82 on the news pages, and
-one page where it keeps only the teaser) and no date. Numbers: ``python bench/bench_html_extract.py``.
+main-content rules: an order of magnitude faster, with less precise boilerplate removal (on real news pages
+it sometimes keeps only the teaser) and no date. Speed and agreement: ``python bench/bench_html_extract.py``.
 
 Both get the same decoded string: the HTTP charset when it names a real codec, else UTF-8 when the bytes
 are valid UTF-8, else the page's ``<meta charset>`` or uchardet's guess, decoded by resiliparse with
@@ -81,9 +80,8 @@ def extract_trafilatura(html: str, url: str | None = None) -> Extraction:
         url=url,
         with_metadata=True,
         include_comments=False,
-        # htmldate's extensive search regex-scans the whole page for anything date-like: 6x slower on the
-        # wget sample (10.3 s vs 1.8 s for 22 pages) and the same dates on all 16 news pages in
-        # ../shared/data/html, where the date sits in meta tags, JSON-LD or <time>.
+        # htmldate's extensive search regex-scans the whole page for anything date-like, several times
+        # slower; news pages carry their date in meta tags, JSON-LD or <time>, which the quick search reads.
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
     if doc is None:

@@ -5,8 +5,8 @@ both outcomes itself, straight from those Arrow batches (``TaskFiles``): the kep
 file per task and source, the dropped documents as one file per task. What comes back to Spark is a few
 small *filter rows* per task: its counters, summed over its batches (kind ``counter``), and the files it
 wrote with their documents per source (kind ``file``). Sending the kept texts back through the JVM,
-caching them and writing them from there cost ~10 s of the 1 GB build's 38 s filter stage; writing the
-dropped rows through Spark cost two more jobs.
+caching them and writing them from there cost about a quarter of the stage; writing the dropped rows
+through Spark cost two more jobs.
 
 - ``OUT/filtered/source=<name>/part-<task>.parquet``: the kept documents (``DOCUMENT_SCHEMA``), in input
   order. The set of documents never depends on the partitioning; the file layout follows the read tasks.

@@ -276,7 +276,7 @@ def iter_parquet_texts(
         if reached.size:  # documents with larger keys than the one that reaches the cap are never taken
             kept = keys <= keys[reached[0]]
             keys, sizes, positions = keys[kept], sizes[kept], positions[kept]
-        # only the candidates' texts become Python strings (at 1 GB, ~32 MB of 361 MB)
+        # only the candidates' texts become Python strings, a small share of the corpus
         new = positions[positions >= position]
         new_texts = text.take(pa.array(new - position)).to_pylist()
         kept_before = {p: texts[p] for p in positions[positions < position].tolist()}

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ import pytest
 from corpus.config import load_recipe
 from corpus.runtime.runner import run_build
 from corpus.tokens.shard_format import read_manifest, sha256_file
+from corpus.tomlconfig import dump_toml
 from tests.spark_cluster import standalone_cluster
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -28,11 +30,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def write_recipe(sample_dir: Path, path: Path, partitions: int = 2) -> Path:
     """sample.toml pointed at ``sample_dir``, with rows short enough that the tiny corpus fills many."""
-    text = (ROOT / "data_manifests" / "sample.toml").read_text().replace('"sample/', f'"{sample_dir}/')
-    text = text.replace("partitions = 4", f"partitions = {partitions}")
-    text = text.replace("seq_len = 2048", "seq_len = 256\ngroups = 8")
-    text = text.replace("vocab_size = 8192", "vocab_size = 2048")
-    path.write_text(text)
+    data = tomllib.loads((ROOT / "data_manifests" / "sample.toml").read_text())
+    for name, source in data["sources"].items():
+        source["paths"] = [str(sample_dir / name)]
+    data["partitions"] = partitions
+    data["pack"].update(seq_len=256, groups=8)
+    data["tokenizer"]["vocab_size"] = 2048
+    path.write_text(dump_toml(data))
+    recipe = load_recipe(path)  # every edit took: none can silently do nothing
+    assert (recipe.partitions, recipe.pack.seq_len, recipe.pack.groups) == (partitions, 256, 8)
+    assert recipe.tokenizer.vocab_size == 2048
+    assert all(s.paths == (str(sample_dir / n),) for n, s in recipe.sources.items())
     return path
 
 

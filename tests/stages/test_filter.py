@@ -11,10 +11,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from corpus.accounting import AccountingError
 from corpus.config import recipe_from_dict
 from corpus.runtime.markers import marker_parts, read_stats
+from corpus.runtime.runner import run_stage
 from corpus.schema import DOCUMENT_SCHEMA
-from corpus.stages.filter import AccountingError, check_filter_accounting, filter_stats, run_filter
+from corpus.stages.filter import FilterSettings, check_filter_accounting, filter_stats
 from tests.filters.test_filters import CASES, ENGLISH_PARAGRAPH, ENGLISH_PARAGRAPH_2, MATH
 
 pytestmark = pytest.mark.spark
@@ -44,8 +46,9 @@ DROPPED = {
 }
 
 
-def write_documents(root: Path, files_per_source: int, docs=DOCS) -> None:
-    """OUT/documents as the ingest stage writes it: Parquet of DOCUMENT_SCHEMA under source=<name>/."""
+def write_documents(out: Path, files_per_source: int, docs=DOCS) -> None:
+    """OUT/documents (where the filter stage reads) as the ingest stage writes it: Parquet of
+    DOCUMENT_SCHEMA under source=<name>/."""
     table = pa.Table.from_pylist(
         [
             {
@@ -64,7 +67,7 @@ def write_documents(root: Path, files_per_source: int, docs=DOCS) -> None:
     )
     for source in sorted(set(table.column("source").to_pylist())):
         part = table.filter(pa.compute.equal(table.column("source"), source)).drop_columns(["source"])
-        folder = root / "documents" / f"source={source}"
+        folder = out / "documents" / f"source={source}"
         folder.mkdir(parents=True)
         for i in range(files_per_source):  # rows dealt round-robin: a different split per file count
             rows = part.take([j for j in range(part.num_rows) if j % files_per_source == i])
@@ -82,6 +85,10 @@ def recipe(partitions: int):
     )
 
 
+def settings(partitions: int) -> FilterSettings:
+    return FilterSettings.from_recipe(recipe(partitions))
+
+
 def read_dir(path: Path) -> list[dict]:
     return sorted(pq.read_table(path).to_pylist(), key=lambda r: r["doc_id"])
 
@@ -92,10 +99,9 @@ def runs(spark, tmp_path_factory):
     then input in 3 files per source and 4 output partitions."""
     results = {}
     for files, partitions in ((1, 1), (3, 4)):
-        root = tmp_path_factory.mktemp(f"filter-{files}-{partitions}")
-        write_documents(root, files)
-        out = root / "out"
-        stats = run_filter(spark, recipe(partitions), str(out), input_dir=str(root))
+        out = tmp_path_factory.mktemp(f"filter-{files}-{partitions}") / "out"
+        write_documents(out, files)
+        stats = run_stage(spark, recipe(partitions), str(out), "filter")
         results[partitions] = (out, stats)
     return results
 
@@ -167,13 +173,13 @@ def test_documents_missing_from_the_files_fail_loudly():
         ("pile", "records_kept", 2),
         ("pile", "records_dropped_not_english", 3),
     ]
-    check_filter_accounting(filter_stats(recipe(1), counters, 0.0, {"pile": 2}))
-    short = filter_stats(recipe(1), counters, 0.0, {"pile": 1})
+    check_filter_accounting(filter_stats(settings(1), counters, 0.0, {"pile": 2}))
+    short = filter_stats(settings(1), counters, 0.0, {"pile": 1})
     assert short["sources"]["pile"]["written"] == 1 and not short["sources"]["pile"]["balanced"]
     with pytest.raises(AccountingError, match="pile: in 5, kept 2, dropped 3, kept documents in the files 1"):
         check_filter_accounting(short)
-    check_filter_accounting(filter_stats(recipe(1), counters, 0.0, {"pile": 2}, {"pile": 3}))
-    lost_drop = filter_stats(recipe(1), counters, 0.0, {"pile": 2}, {"pile": 2})
+    check_filter_accounting(filter_stats(settings(1), counters, 0.0, {"pile": 2}, {"pile": 3}))
+    lost_drop = filter_stats(settings(1), counters, 0.0, {"pile": 2}, {"pile": 2})
     with pytest.raises(AccountingError, match="dropped documents in the files 2"):
         check_filter_accounting(lost_drop)
 
@@ -193,7 +199,8 @@ def test_only_the_kept_attempts_files_are_moved_in(tmp_path):
     kept ends up in the output, under the partition's name, and _attempts/ is gone."""
     import pyarrow.fs as pafs
 
-    from corpus.stages.filter import ATTEMPTS_DIR, _move_task_files
+    from corpus.runtime.fs import ATTEMPTS_DIR
+    from corpus.stages.filter import _move_task_files
 
     attempts = tmp_path / ATTEMPTS_DIR / "source=pile"
     attempts.mkdir(parents=True)
@@ -213,7 +220,8 @@ def test_dropped_files_of_several_sources_are_moved_once(tmp_path):
     """A dropped-documents file holds all sources of its task: one row per source, one move."""
     import pyarrow.fs as pafs
 
-    from corpus.stages.filter import ATTEMPTS_DIR, _move_task_files
+    from corpus.runtime.fs import ATTEMPTS_DIR
+    from corpus.stages.filter import _move_task_files
 
     attempts = tmp_path / ATTEMPTS_DIR
     attempts.mkdir()
@@ -238,9 +246,8 @@ def test_no_dropped_document_still_leaves_a_readable_dropped_dataset(spark, tmp_
     from corpus.filters import DROPPED_SCHEMA
 
     keep = [d for d in DOCS if d[0] in KEPT]
-    root = tmp_path / "in"
-    write_documents(root, 1, docs=keep)
-    stats = run_filter(spark, recipe(2), str(tmp_path / "out"), input_dir=str(root))
+    write_documents(tmp_path / "out", 1, docs=keep)
+    stats = run_stage(spark, recipe(2), str(tmp_path / "out"), "filter")
     dropped = pq.read_table(tmp_path / "out" / "dropped")
     assert dropped.num_rows == 0 and dropped.schema.names == DROPPED_SCHEMA.names
     assert sum(s["kept"] for s in stats["sources"].values()) == len(KEPT)

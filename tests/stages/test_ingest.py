@@ -9,8 +9,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from corpus.accounting import AccountingError
 from corpus.config import recipe_from_dict
-from corpus.stages.ingest import AccountingError, check_accounting, ingest_stats, run_ingest
+from corpus.runtime.markers import marker_parts
+from corpus.runtime.runner import run_stage
+from corpus.stages.ingest import IngestSettings, check_accounting, ingest_stats
 
 pytestmark = pytest.mark.spark
 
@@ -44,7 +47,7 @@ def tiny_sample(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def ingested(spark, tiny_sample, tmp_path_factory):
     out = tmp_path_factory.mktemp("ingest")
-    stats = run_ingest(spark, sample_recipe(tiny_sample), str(out))
+    stats = run_stage(spark, sample_recipe(tiny_sample), str(out), "ingest")
     return out, stats
 
 
@@ -64,6 +67,7 @@ def test_counts_match_ground_truth(ingested, tiny_sample):
         assert got["skips"] == expected["skips"], source
         assert got["balanced"], source
     assert json.loads((out / "stats" / "ingest.json").read_text()) == stats
+    assert out.joinpath(*marker_parts("ingest")).exists()
 
 
 def test_document_ids_are_the_ground_truth_ids(ingested, tiny_sample):
@@ -102,7 +106,7 @@ def test_identical_documents_with_1_and_8_partitions(spark, tiny_sample, ingeste
     recipe = sample_recipe(
         tiny_sample, partitions=8, ingest={"files_per_partition": 3, "partition_bytes": 1 << 16}
     )
-    run_ingest(spark, recipe, str(tmp_path))
+    run_stage(spark, recipe, str(tmp_path), "ingest")
 
     def fingerprint(path):
         return sorted(
@@ -113,7 +117,9 @@ def test_identical_documents_with_1_and_8_partitions(spark, tiny_sample, ingeste
 
 
 def test_accounting_check_fails_loudly():
-    recipe = recipe_from_dict({"name": "t", "sources": {"pile": {"paths": ["x"]}}})
+    settings = IngestSettings.from_recipe(
+        recipe_from_dict({"name": "t", "sources": {"pile": {"paths": ["x"]}}})
+    )
     summary = [
         {"source": "pile", "kind": "counter", "reason": "records", "n": 10, "rows": 1, "chars": None},
         {"source": "pile", "kind": "doc", "reason": None, "n": 7, "rows": 7, "chars": 700},
@@ -126,14 +132,14 @@ def test_accounting_check_fails_loudly():
             "chars": None,
         },
     ]
-    stats = ingest_stats(recipe, summary, 1.0)
+    stats = ingest_stats(settings, summary, 1.0)
     assert not stats["sources"]["pile"]["balanced"]
     with pytest.raises(AccountingError, match="records read 10 != in documents 7 \\+ rejects 0 \\+ skips 2"):
         check_accounting(stats)
     summary.append(
         {"source": "pile", "kind": "reject", "reason": "invalid_json", "n": 1, "rows": 1, "chars": None}
     )
-    check_accounting(ingest_stats(recipe, summary, 1.0))
+    check_accounting(ingest_stats(settings, summary, 1.0))
 
 
 def test_ingest_table_lists_totals_and_reasons(ingested):

@@ -15,7 +15,7 @@ import pyarrow.dataset as ds
 import pytest
 
 from corpus.config import recipe_from_dict
-from corpus.stages.ingest import run_ingest
+from corpus.runtime.runner import run_stage
 from jobs.ingest import IngestJob
 
 pytestmark = pytest.mark.spark
@@ -78,7 +78,7 @@ def comparable(stats: dict) -> dict:
 @pytest.fixture(scope="module")
 def local_ingest(spark, odd_sample, tmp_path_factory):
     out = tmp_path_factory.mktemp("local-out")
-    stats = run_ingest(spark, recipe(lambda name: str(odd_sample / name)), str(out))
+    stats = run_stage(spark, recipe(lambda name: str(odd_sample / name)), str(out), "ingest")
     return out, stats
 
 
@@ -112,8 +112,11 @@ def test_every_source_reads_the_same_from_s3(spark, s3_server, odd_sample, local
     credentials_and_bucket = "key:secret@corpus-in"
 
     out = tmp_path / "out"
-    stats = run_ingest(
-        spark, recipe(lambda name: f"s3://{credentials_and_bucket}/{ODD_ROOT}/{name}?{s3_server}"), str(out)
+    stats = run_stage(
+        spark,
+        recipe(lambda name: f"s3://{credentials_and_bucket}/{ODD_ROOT}/{name}?{s3_server}"),
+        str(out),
+        "ingest",
     )
     local_out, local_stats = local_ingest
     assert comparable(stats) == comparable(local_stats)
