@@ -509,7 +509,8 @@ def test_word_shingles_rule():
 
 
 def test_word_shingles_agree_with_the_dedup_rule():
-    minhash = pytest.importorskip("corpus.dedup.minhash")
+    from corpus.dedup import minhash
+
     rng = np.random.default_rng(3)
     for code in ("en", "de", "ru", "zh", "ar"):
         for text in language(code).documents(rng, [1, 3, 12]):
