@@ -35,6 +35,7 @@ MANIFEST = "shards/manifest.json"
 REPORT = "report"  # stats.json and report.html
 STATS = "stats"  # stats/<stage>.json, written by the runner
 MARKERS = "_stages"  # _stages/<stage>.json success markers, written by the runner
+LOCK_FILE = "_lock.json"  # the build holding OUT (corpus.runtime.lock)
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from corpus.runtime.fs import Folder
+from corpus.runtime.layout import LOCK_FILE
 
 log = logging.getLogger("optcorpus.lock")
 
-LOCK_FILE = "_lock.json"
 _HELD: dict[str, int] = {}  # OUT location -> how many holds this process has on it
 
 

@@ -13,14 +13,15 @@ import json
 import time
 
 from corpus.runtime.fs import Folder
+from corpus.runtime.layout import MARKERS, STATS
 
 
 def marker_parts(stage: str) -> tuple[str, str]:
-    return ("_stages", f"{stage}.json")
+    return (MARKERS, f"{stage}.json")
 
 
 def stats_parts(stage: str) -> tuple[str, str]:
-    return ("stats", f"{stage}.json")
+    return (STATS, f"{stage}.json")
 
 
 def stage_done(out: str, stage: str, fingerprint: str) -> bool:
