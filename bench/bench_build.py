@@ -29,10 +29,11 @@ from tokenizers import Tokenizer  # noqa: E402
 from corpus.config import load_recipe  # noqa: E402
 from corpus.report.tables import format_table  # noqa: E402
 from corpus.runtime.layout import STAGE_ORDER as STAGES  # noqa: E402
+from corpus.runtime.layout import TOKENIZER_FILE, OutLayout  # noqa: E402
 from corpus.runtime.markers import marker_parts  # noqa: E402
-from corpus.runtime.runner import run_build, tokenizer_file  # noqa: E402
+from corpus.runtime.runner import run_build  # noqa: E402
 from corpus.runtime.spark import get_session  # noqa: E402
-from corpus.tokens.tokenizer import TRAINED_PATH  # noqa: E402
+from corpus.stages.tokenize import TRAINED_FILE  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -48,7 +49,7 @@ def recipe_for(corpus: Path, work: Path, extractor: str) -> Path:
 def raw_encode(out: Path, repeat: int = 2) -> tuple[float, float, int]:
     """(MB, seconds, tokens) of encode_batch over the kept documents, in batches of 1,000, all threads;
     the best of ``repeat`` runs (the baseline at its fastest)."""
-    tok = Tokenizer.from_file(tokenizer_file(None, str(out)))
+    tok = Tokenizer.from_file(OutLayout(str(out)).uri(TOKENIZER_FILE))
     texts = pq.read_table(out / "dedup" / "documents", columns=["text"]).column("text").to_pylist()
     mb = sum(len(t.encode()) for t in texts) / 1e6
     best = float("inf")
@@ -106,7 +107,7 @@ def main() -> int:
         recipe = load_recipe(recipe_for(work / "corpus", work, args.extractor))
         if args.force and STAGES.index(args.force) <= STAGES.index("tokenize"):
             # a rerun reuses a BPE trained with the same settings; the benchmark times the training
-            (work / "out" / TRAINED_PATH).unlink(missing_ok=True)
+            (work / "out" / TRAINED_FILE).unlink(missing_ok=True)
         started = time.time()
         stages = run_build(spark, recipe, str(work / "out"), force_from=args.force)
         wall = time.time() - started

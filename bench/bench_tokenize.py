@@ -1,13 +1,14 @@
 """The shards stage (tokenize → pack → Arrow shards, on Spark) against raw ``tokenizers`` batch encoding.
 
-For each corpus size: generate a documents dataset (Parquet partitioned by source, like
-OUT/dedup/documents; English sentences from ../shared/data/gutenberg when present, else synthetic words),
-then in the same process
+For each corpus size: generate a documents dataset (Parquet partitioned by source) where the stages read
+it, in OUT/dedup/documents (English sentences from ../shared/data/gutenberg when present, else synthetic
+words; kept between runs, everything else in OUT is removed), run the tokenize stage, then in the same
+process
 
 * baseline: ``Tokenizer.encode_batch_fast`` over the same texts in batches of 1,024 (all cores, text
   already in memory) — the practical limit of tokenization on this machine;
-* stage: ``run_shards`` on ``local[N]`` — read Parquet, encode in ``mapInArrow``, shuffle ids by pack
-  group, pack, write shards + manifest;
+* stage: the shards stage (``run_stage(..., "shards")``) on ``local[N]`` — read Parquet, encode in
+  ``mapInArrow``, shuffle ids by pack group, pack, write shards + manifest;
 
 and print MB/s, docs/s, MB/s per core and the ratio stage / baseline (target >= 0.40). Several sizes show
 how the stage time grows with the corpus.
@@ -37,10 +38,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpus.config import recipe_from_dict  # noqa: E402
+from corpus.runtime.layout import DEDUP_DOCUMENTS  # noqa: E402
+from corpus.runtime.runner import run_stage  # noqa: E402
 from corpus.schema import SOURCE_NAMES  # noqa: E402
 from corpus.schema import STORED_DOCUMENT_SCHEMA as FILE_SCHEMA  # noqa: E402
-from corpus.stages.shards import run_shards  # noqa: E402
-from corpus.tokens.tokenizer import from_tokenizer_json, prepare_tokenizer  # noqa: E402
+from corpus.tokens.tokenizer import from_tokenizer_json  # noqa: E402
 
 SHARED = Path(os.environ.get("OPTCORPUS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
@@ -92,6 +94,21 @@ def generate(path: Path, size_mb: float, seed: int) -> tuple[int, int]:
             w.close()
     done.write_text(f"{n} {nbytes}")
     return n, nbytes
+
+
+def fresh_out(out: Path) -> Path:
+    """Remove everything in OUT but its documents (OUT/dedup/documents, cached between runs), so every
+    stage starts afresh; return the documents folder."""
+    docs_dir = out / DEDUP_DOCUMENTS
+    for folder in (out, docs_dir.parent):
+        for child in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if child in (docs_dir.parent, docs_dir):
+                continue
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    return docs_dir
 
 
 def raw_encode(tokenizer, path: Path) -> tuple[float, int]:
@@ -169,18 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     header = f"{'size':>8s} {'docs':>9s} {'raw MB/s':>9s} {'stage s':>8s} {'stage MB/s':>10s} {'MB/s/core':>9s} {'docs/s':>8s} {'ratio':>6s} {'tokens':>12s} {'tail':>7s} {'stage s/GB':>10s}"
     lines = []
     for size in args.sizes_mb:
-        work = Path(args.workdir)
-        docs_dir = work / f"docs-{size:g}mb"
+        out = Path(args.workdir) / f"out-{size:g}mb"
+        docs_dir = fresh_out(out)  # the stages read OUT/dedup/documents
         t0 = time.perf_counter()
         n_docs, nbytes = generate(docs_dir, size, args.seed)
         gen_s = time.perf_counter() - t0
-        out = work / f"out-{size:g}mb"
-        shutil.rmtree(out, ignore_errors=True)
-        tok_stats = prepare_tokenizer(spark, recipe, str(out), input_dir=str(docs_dir))
+        tok_stats = run_stage(spark, recipe, str(out), "tokenize")
         tokenizer = from_tokenizer_json(tok_stats["path"]).tokenizer
         raw_s, raw_tokens = raw_encode(tokenizer, docs_dir)
         t0 = time.perf_counter()
-        stats = run_shards(spark, recipe, str(out), input_dir=str(docs_dir), tokenizer_path=tok_stats["path"])
+        stats = run_stage(spark, recipe, str(out), "shards")
         stage_s = time.perf_counter() - t0
         for _ in range(
             args.raw_repeat - 1

@@ -11,11 +11,12 @@ import pyarrow.dataset as ds
 import pytest
 
 from corpus.config import recipe_from_dict
+from corpus.runtime.runner import run_stage
 from corpus.schema import DOCUMENT_SCHEMA
-from corpus.stages.shards import is_valid, order_hash, run_shards
+from corpus.stages.shards import is_valid, order_hash
 from corpus.tokens.inspect import main as inspect_main
 from corpus.tokens.shard_format import read_manifest, read_shard, sha256_file
-from corpus.tokens.tokenizer import from_tokenizer_json, prepare_tokenizer
+from corpus.tokens.tokenizer import from_tokenizer_json
 from tests.conftest import shared_file
 
 pytestmark = pytest.mark.spark
@@ -77,13 +78,21 @@ def docs_dir(tmp_path_factory, docs):
     return path
 
 
+def _with_documents(out, docs_dir):
+    """OUT with the documents where the tokenize and shards stages read them: OUT/dedup/documents."""
+    shutil.copytree(docs_dir, out / "dedup" / "documents")
+    return out
+
+
 @pytest.fixture(scope="module")
 def build(spark, tmp_path_factory, docs_dir):
-    """As the build job runs it: the tokenize stage writes OUT/tokenizer/tokenizer.json, the shards stage
-    reads it. (Build B in the determinism test lets run_shards resolve the tokenizer itself.)"""
-    out = tmp_path_factory.mktemp("build_a")
-    tokenizer = prepare_tokenizer(spark, _recipe(), str(out), input_dir=str(docs_dir))
-    stats = run_shards(spark, _recipe(), str(out), input_dir=str(docs_dir), tokenizer_path=tokenizer["path"])
+    """As the build job runs it: the tokenize stage trains on OUT/dedup/documents and writes
+    OUT/tokenizer/tokenizer.json, the shards stage reads both. (Build B in the determinism test trains its
+    own tokenizer in its own OUT.)"""
+    out = _with_documents(tmp_path_factory.mktemp("build_a"), docs_dir)
+    tokenizer = run_stage(spark, _recipe(), str(out), "tokenize")
+    assert tokenizer["path"] == str(out / "tokenizer" / "tokenizer.json")
+    stats = run_stage(spark, _recipe(), str(out), "shards")
     return out, stats
 
 
@@ -97,6 +106,8 @@ def _all_rows(shards_dir, manifest, split):
 
 def test_manifest_matches_files_and_accounting(build, docs):
     out, stats = build
+    assert json.loads((out / "stats" / "shards.json").read_text()) == json.loads(json.dumps(stats))
+    assert (out / "_stages" / "tokenize.json").exists() and (out / "_stages" / "shards.json").exists()
     shards_dir = out / "shards"
     manifest = read_manifest(shards_dir)
     assert set(manifest["splits"]) == {"train", "valid", "valid/bookcorpus", "valid/pile", "valid/reddit"}
@@ -173,13 +184,14 @@ def test_rows_are_the_documents_in_seeded_order(build, docs):
 
 def test_identical_shards_across_partitionings_and_runs(spark, build, docs_dir, tmp_path):
     out_a, _ = build
-    out_b = tmp_path / "build_b"
+    out_b = _with_documents(tmp_path / "build_b", docs_dir)
     (out_b / "shards" / "train").mkdir(parents=True)
     (out_b / "shards" / "train" / "part-99999-0000.arrow").write_bytes(b"stale")  # from an older run
     previous = spark.conf.get("spark.sql.shuffle.partitions")
     spark.conf.set("spark.sql.shuffle.partitions", "7")
     try:
-        run_shards(spark, _recipe(partitions=16), str(out_b), input_dir=str(docs_dir))
+        run_stage(spark, _recipe(partitions=16), str(out_b), "tokenize")  # trained anew in build B's OUT
+        run_stage(spark, _recipe(partitions=16), str(out_b), "shards")
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", previous)
     hashes_a, hashes_b = _shard_hashes(out_a / "shards"), _shard_hashes(out_b / "shards")
@@ -199,7 +211,9 @@ def test_opt_tokenizer_ids_in_shards(spark, tmp_path, docs_dir):
         tokenizer={"kind": "vocab_merges", "vocab": str(vocab), "merges": str(merges)},
         pack={"groups": 2, "seq_len": 32},
     )
-    stats = run_shards(spark, recipe, str(tmp_path), input_dir=str(docs_dir))
+    _with_documents(tmp_path, docs_dir)
+    run_stage(spark, recipe, str(tmp_path), "tokenize")
+    stats = run_stage(spark, recipe, str(tmp_path), "shards")
     manifest = read_manifest(tmp_path / "shards")
     assert (manifest["vocab_size"], manifest["dtype"], manifest["eos_id"]) == (50265, "uint16", 2)
     assert stats["tokenizer"]["kind"] == "vocab_merges"

@@ -12,7 +12,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus.config import TokenizerConfig, recipe_from_dict
+from corpus.runtime.layout import TOKENIZER_FILE, OutLayout
+from corpus.runtime.runner import run_stage
 from corpus.schema import DOCUMENT_SCHEMA
+from corpus.stages.tokenize import TRAINED_FILE
 from corpus.tokens.tokenizer import (
     TokenizerLoadError,
     encode_to_binary,
@@ -23,7 +26,6 @@ from corpus.tokens.tokenizer import (
     load_stage_tokenizer,
     load_tokenizer,
     main,
-    prepare_tokenizer,
     sample_key,
     sampled,
     save,
@@ -239,8 +241,9 @@ def test_cli_train_and_info(tmp_path, capsys):
     assert main(["train", "--input", str(tmp_path / "missing"), "--out", str(out)]) == 2
 
 
-def test_prepare_tokenizer_trains_once_then_reuses(tmp_path):
-    docs = tmp_path / "out" / "dedup" / "documents"
+def test_tokenize_stage_trains_once_then_reuses(tmp_path):
+    out = tmp_path / "out"
+    docs = out / "dedup" / "documents"
     docs.mkdir(parents=True)
     _write_documents(docs, _corpus())
     recipe = recipe_from_dict(
@@ -250,15 +253,15 @@ def test_prepare_tokenizer_trains_once_then_reuses(tmp_path):
             "tokenizer": {"kind": "train", "vocab_size": 300},
         }
     )
-    stats = prepare_tokenizer(None, recipe, tmp_path / "out")
-    stage_file, trained = (
-        tmp_path / "out" / "tokenizer" / "tokenizer.json",
-        tmp_path / "out" / "tokenizer" / "trained.json",
-    )
-    assert stats["path"] == str(stage_file) and stats["kind"] == "train" and stats["vocab_size"] == 300
+    stats = run_stage(None, recipe, str(out), "tokenize")
+    stage_file, trained = out / "tokenizer" / "tokenizer.json", out / "tokenizer" / "trained.json"
+    assert (stage_file, trained) == (out / TOKENIZER_FILE, out / TRAINED_FILE)
+    assert stats["path"] == OutLayout(str(out)).uri(TOKENIZER_FILE) == str(stage_file)
+    assert stats["kind"] == "train" and stats["vocab_size"] == 300
     assert from_tokenizer_json(stage_file).sha256 == stats["sha256"] == train_bpe(_corpus(), 300).sha256
+    assert json.loads((out / "stats" / "tokenize.json").read_text()) == stats  # the runner wrote its stats
     mtime = trained.stat().st_mtime_ns
-    assert prepare_tokenizer(None, recipe, tmp_path / "out")["sha256"] == stats["sha256"]
+    assert run_stage(None, recipe, str(out), "tokenize")["sha256"] == stats["sha256"]
     assert trained.stat().st_mtime_ns == mtime  # same settings: not trained again
     bigger = recipe_from_dict(
         {
@@ -267,11 +270,11 @@ def test_prepare_tokenizer_trains_once_then_reuses(tmp_path):
             "tokenizer": {"kind": "train", "vocab_size": 320},
         }
     )
-    assert prepare_tokenizer(None, bigger, tmp_path / "out")["vocab_size"] == 320
-    assert load_stage_tokenizer(bigger, stage_file).origin.startswith("byte-level BPE trained on")
+    assert run_stage(None, bigger, str(out), "tokenize")["vocab_size"] == 320
+    assert load_stage_tokenizer(bigger.tokenizer, stage_file).origin.startswith("byte-level BPE trained on")
 
 
-def test_prepare_tokenizer_copies_vocab_merges_faithfully(opt, tmp_path):
+def test_tokenize_stage_copies_vocab_merges_faithfully(opt, tmp_path):
     vocab, merges = (
         shared_file("tokenizers", "opt", "gpt2-vocab.json"),
         shared_file("tokenizers", "opt", "gpt2-merges.txt"),
@@ -283,8 +286,10 @@ def test_prepare_tokenizer_copies_vocab_merges_faithfully(opt, tmp_path):
             "tokenizer": {"kind": "vocab_merges", "vocab": str(vocab), "merges": str(merges)},
         }
     )
-    stats = prepare_tokenizer(None, recipe, tmp_path, tmp_path / "tok.json")
-    copy = load_stage_tokenizer(recipe, tmp_path / "tok.json")
+    stats = run_stage(None, recipe, str(tmp_path), "tokenize")  # needs no documents: nothing is trained
+    stage_file = tmp_path / "tokenizer" / "tokenizer.json"
+    assert stats["path"] == str(stage_file)
+    copy = load_stage_tokenizer(recipe.tokenizer, stage_file)
     assert (
         (copy.sha256, copy.kind, copy.eos_id, copy.vocab_size)
         == (opt.sha256, "vocab_merges", 2, 50265)
