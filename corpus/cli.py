@@ -12,7 +12,7 @@ COMMANDS = {
         "write the synthetic sample corpus (all five sources, native formats)",
     ),
     "report": (
-        "corpus.report.numbers:main",
+        "corpus.report.write:main",
         "print the dedup/filter statistics report of a build and write report.html",
     ),
     "tokenizer": ("corpus.tokens.tokenizer:main", "tokenizer tools: `corpus tokenizer train ...`"),

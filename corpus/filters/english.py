@@ -1,22 +1,23 @@
 """Is a document English? Word statistics decide the clear cases; langdetect only sees what they cannot.
 
-``langdetect`` is the reference detector (the one OPT-era pipelines used), but it costs 1.5-15 ms per
+``langdetect`` is the reference detector (the one OPT-era pipelines used), but it costs up to 15 ms per
 document in pure Python, and it labels languages it has no profile for (Irish, Latin, Scots, Yoruba,
 Sesotho, Zulu, Maori...) as whatever known language is closest, very often English. So:
 
 1. **Bounded sample.** A long document is read through ``sample_text``: at most ``sample_chars``
-   characters (default 5,000) as 16 evenly spaced windows, so a 1 MB book costs what a 5 kB article
-   costs, and a mixed document is sampled everywhere, not only at its start.
+   characters as evenly spaced windows, so a whole book costs what a short article costs, and a mixed
+   document is sampled everywhere, not only at its start.
 2. **Cleaning.** URLs, e-mail addresses and lines that are mostly not letters (code, tables, numbers) are
    no language evidence and are removed before counting.
 3. **Segments.** The words are grouped at sentence ends into segments of at least ``segment_words``
-   words (default 20). Each segment is counted against hand-written word lists (``wordlists.py``): the
-   share of English words, the share of the best-matching foreign list, words with non-ASCII letters,
-   and letters outside the Latin script.
-4. **Fast path.** Clear statistics decide a segment without langdetect: English prose has 20-45 % of
-   its words in ``ENGLISH`` and almost no accents or foreign-list words; other languages stay under 6 %,
-   and text in another script is foreign at once. A document that is clearly English (or clearly not)
-   as a whole, with no segment clearly the other way, is decided here: that is ~99 % of documents.
+   words. Each segment is counted against hand-written word lists (``wordlists.py``): the share of
+   English words, the share of the best-matching foreign list, words with non-ASCII letters, and
+   letters outside the Latin script.
+4. **Fast path.** Clear statistics decide a segment without langdetect: English prose has a large share
+   of its words in ``ENGLISH`` and almost no accents or foreign-list words, other languages a small one
+   (``FAST_ENGLISH_SHARE``, ``FAST_FOREIGN_SHARE``), and text in another script is foreign at once. A
+   document that is clearly English (or clearly not) as a whole, with no segment clearly the other way,
+   is decided here: that is ~99 % of documents.
 5. **Reference path.** Otherwise the ambiguous segments go to langdetect (seeded, profiles loaded once
    per process; at most ``langdetect_calls`` calls of ``langdetect_chars`` characters per document; the
    segments beyond that take the mean of the verdicts). Its "English" is accepted only when our counts
@@ -25,13 +26,14 @@ Sesotho, Zulu, Maori...) as whatever known language is closest, very often Engli
    many. That is what keeps Irish, Latin or Scots from passing as English.
 6. **Mixed documents.** The English share is the letter-weighted share of the segments that are
    English (a langdetect-accepted segment counts for the English share of its marked words, as it is
-   often two languages glued together); segments of fewer than 3 words count for neither side. The
-   document is English when the share is at least ``min_english_share``; with no evidence at all it is
-   not English.
+   often two languages glued together); segments of fewer than ``MIN_EVIDENCE_WORDS`` words count for
+   neither side. The document is English when the share is at least ``min_english_share``; with no
+   evidence at all it is not English.
 
-Thresholds were set on the first half of each language's sentences in ../shared/data/langid and on clean
-English books (bench/eval_langid.py reports the held-out half separately). Everything is deterministic:
-the sample depends only on the text, langdetect is seeded, and a decision never depends on the batch.
+Thresholds were set on the first half of each language's labelled sentences (the ``langid/`` data that
+bench/eval_langid.py reads, which reports the held-out half separately) and on clean English books.
+Everything is deterministic: the sample depends only on the text, langdetect is seeded, and a decision
+never depends on the batch.
 """
 
 from __future__ import annotations
@@ -90,8 +92,8 @@ FOREIGN_SEGMENT = "foreign"
 NEUTRAL_SEGMENT = "neutral"  # too little text to say anything
 AMBIGUOUS_SEGMENT = "ambiguous"  # needs the reference detector
 
-# Fast-path thresholds, chosen on the first half of each language's sentences in ../shared/data/langid
-# (the second half is held out; see bench/eval_langid.py) and on clean English books and web text.
+# Fast-path thresholds, chosen on the development half of the labelled sentences of bench/eval_langid.py
+# (the other half is held out) and on clean English books and web text.
 MIN_EVIDENCE_WORDS = 3  # fewer words than this: the segment is neutral
 FAST_MIN_WORDS = 8  # the fast path needs at least this many words
 FAST_ENGLISH_SHARE = 0.2  # at least this share of ENGLISH words ...
@@ -177,10 +179,11 @@ def prose_lines(text: str) -> str:
 
 def words_of(text: str) -> list[str]:
     """Words as written (case kept), NFC-normalized so precomposed and decomposed accents count the same."""
-    return _WORD_RE.findall(_normalize(text))
+    return _WORD_RE.findall(normalize(text))
 
 
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
+    """NFC, with the typographic apostrophe made ASCII: the form in which words are looked up."""
     return unicodedata.normalize("NFC", text).replace("’", "'")
 
 
@@ -325,8 +328,8 @@ def accept_reference(s: SegmentStats, p_english: float) -> bool:
     # The floor on English words only applies where something else left traces: a short segment (fewer
     # than FAST_MIN_WORDS) of plain ASCII words none of our lists know (a title, names) is left to langdetect.
     # When the best foreign list is a language langdetect has no profile for, its "en" means "nothing
-    # closer"; then the foreign words must be as rare as in English text (at most half the English ones;
-    # in clean English books the ratio stays under 0.13 for 99 % of segments).
+    # closer"; then the foreign words must be as rare as in English text (REF_UNKNOWN_FOREIGN_RATIO of the
+    # English ones; in clean English books the ratio stays under 0.13 for almost every segment).
     has_foreign_traces = s.foreign > 0 or s.non_ascii > 0 or s.words >= FAST_MIN_WORDS
     max_foreign = REF_UNKNOWN_FOREIGN_RATIO * s.english if s.foreign_lang in LANGDETECT_UNKNOWN else s.english
     return (
@@ -339,7 +342,7 @@ def accept_reference(s: SegmentStats, p_english: float) -> bool:
 
 # A sentence ends at [.!?;:。] followed by whitespace, or at a run of newlines: r"[.!?;:。]\s+|\n+". It is
 # written with one character class in front so that re scans for those characters in C instead of trying
-# both alternatives at every position: 2.6x faster, the same matches (tests/test_filters.py).
+# both alternatives at every position: 2.6x faster, the same matches (tests/filters/test_filters.py).
 SENTENCE_END_DEFINITION = r"[.!?;:。]\s+|\n+"
 _SENTENCE_END = r"[.!?;:。\n](?:(?<=\n)\n*|(?<=[.!?;:。])\s+)"
 _SENTENCE_END_RE = re.compile(_SENTENCE_END)
@@ -374,7 +377,8 @@ def sentence_words(text: str) -> list[list[str]]:
 
 
 def segments_of(text: str, segment_words: int) -> list[list[str]]:
-    """Words of ``text`` (already NFC-normalized, see ``words_of``) grouped into segments of at least ``segment_words`` words, cut at sentence ends.
+    """Words of ``text`` (already ``normalize``-d) in segments of at least ``segment_words`` words, cut at
+    sentence ends.
 
     A sentence longer than twice the size is cut into pieces of ``segment_words`` words; a short tail
     joins the segment before it, so every segment but a lone one has at least ``segment_words // 2``.
@@ -408,7 +412,7 @@ def detect_english(
     min_english_share: float = 0.5,
 ) -> EnglishDecision:
     """Decide whether ``text`` is English (see the module docstring for how)."""
-    segments = segments_of(_normalize(prose_lines(sample_text(text, sample_chars))), segment_words)
+    segments = segments_of(normalize(prose_lines(sample_text(text, sample_chars))), segment_words)
     if not segments:
         return EnglishDecision(0.0, False, 0, "no_evidence")
     stats = all_segment_stats(segments)
@@ -512,7 +516,7 @@ _FACTORIES: dict[int, object] = {}
 
 
 def _factory(seed: int):
-    """langdetect's DetectorFactory with all profiles, loaded once per process and seed (~0.5 s, ~50 MB)."""
+    """langdetect's DetectorFactory with all profiles, loaded once per process and seed (~0.5 s each)."""
     factory = _FACTORIES.get(seed)
     if factory is None:
         from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory

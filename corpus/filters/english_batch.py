@@ -3,11 +3,12 @@
 The per-document code spends most of its time on Python objects per segment (statistics, labels, the
 merge). Here the words of every segment of every document in the batch are looked up once, and the
 segment statistics, segment labels, whole-document labels and fast-path decisions are numpy arrays over
-the batch. The ~1-3 % of documents the fast path cannot decide (the ones that need langdetect) go
-through ``detect_english`` itself, so the reference path exists once.
+the batch. The few documents the fast path cannot decide (the ones that need langdetect) go through
+``detect_english`` itself, so the reference path exists once.
 
 Every comparison is the one ``classify_segment`` / ``_decide`` make, on the same integers, in float64, so
-the results are identical (tests/test_filters.py compares both on every test text and on generated ones).
+the results are identical (tests/filters/test_filters.py compares both on every test text and on
+generated ones).
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from corpus.filters.english import (
     MIN_EVIDENCE_WORDS,
     NON_LATIN_SCRIPT,
     EnglishDecision,
-    _normalize,
+    SegmentArrays,
     detect_english,
+    normalize,
     prose_lines,
     sample_text,
     segment_arrays,
@@ -88,7 +90,7 @@ def detect_english_batch(
         "min_english_share": min_english_share,
     }
     doc_segments = [
-        segments_of(_normalize(prose_lines(sample_text(t, sample_chars))), segment_words) for t in texts
+        segments_of(normalize(prose_lines(sample_text(t, sample_chars))), segment_words) for t in texts
     ]
     n_docs = len(texts)
     per_doc = np.fromiter(map(len, doc_segments), dtype=np.int64, count=n_docs)
@@ -97,47 +99,18 @@ def detect_english_batch(
         return [EnglishDecision(0.0, False, 0, "no_evidence") for _ in texts]
 
     seg = segment_arrays(segments)  # all_segment_stats, for the whole batch
-    letters, english, foreign, foreign_idx = seg.letters, seg.english, seg.foreign, seg.foreign_idx
     labels, details = _classify(
-        seg.words, letters, english, foreign, foreign_idx, seg.non_ascii, seg.non_latin_letters
+        seg.words,
+        seg.letters,
+        seg.english,
+        seg.foreign,
+        seg.foreign_idx,
+        seg.non_ascii,
+        seg.non_latin_letters,
     )
-
-    # whole documents (_merge): sums, and the foreign list with the most segment-level foreign words
     doc_of_seg = np.repeat(np.arange(n_docs), per_doc)
-
-    def per_document(values) -> np.ndarray:
-        return np.bincount(doc_of_seg, weights=values, minlength=n_docs).astype(np.int64)
-
-    langs = len(FOREIGN_LANGS)
-    listed = foreign_idx >= 0
-    cell = doc_of_seg[listed] * langs + foreign_idx[listed]  # bincount: ~10x faster than np.add.at
-    doc_foreign_by_lang = np.bincount(cell, weights=foreign[listed], minlength=n_docs * langs)
-    doc_foreign_by_lang = doc_foreign_by_lang.astype(np.int64).reshape(n_docs, langs)
-    doc_top = doc_foreign_by_lang.argmax(axis=1)
-    doc_foreign = doc_foreign_by_lang[np.arange(n_docs), doc_top]
-    doc_words = per_document(seg.words)
-    whole, _ = _classify(
-        np.maximum(doc_words, 1),  # documents without segments are answered below, never from this
-        per_document(letters),
-        per_document(english),
-        doc_foreign,
-        np.where(doc_foreign > 0, doc_top, -1),
-        per_document(seg.non_ascii),
-        per_document(seg.non_latin_letters),
-    )
-    has_en = per_document(labels == EN) > 0
-    has_foreign = per_document(labels == FOREIGN) > 0
-    english_doc = (whole == EN) & ~has_foreign
-    fast = english_doc | ((whole == FOREIGN) & ~has_en)
-
-    # _decide for the documents the fast path decides; ambiguous segments follow the document
-    counted = labels != NEUTRAL
-    total = per_document(np.where(counted, letters, 0))
-    as_english = (labels == EN) | ((labels == AMBIGUOUS) & english_doc[doc_of_seg])
-    english_letters = per_document(np.where(as_english, letters, 0))
-    cell = doc_of_seg[counted] * len(DETAILS) + details[counted]
-    summary = np.bincount(cell, minlength=n_docs * len(DETAILS)).reshape(n_docs, len(DETAILS))
-    top_detail = summary.argmax(axis=1)  # most frequent detail, ties to the alphabetically first
+    english_doc, fast = _whole_documents(seg, labels, doc_of_seg, n_docs)
+    total, english_letters, top_detail = _fast_shares(seg.letters, labels, details, english_doc, doc_of_seg)
 
     decisions: list[EnglishDecision] = []
     for i in range(n_docs):
@@ -151,3 +124,62 @@ def detect_english_batch(
             share = float(english_letters[i]) / float(total[i])
             decisions.append(EnglishDecision(share, share >= min_english_share, 0, DETAILS[top_detail[i]]))
     return decisions
+
+
+def _per_document(doc_of_seg: np.ndarray, values: np.ndarray, n_docs: int) -> np.ndarray:
+    """[n_docs] int64 sums of per-segment ``values``; ``doc_of_seg`` is each segment's document."""
+    return np.bincount(doc_of_seg, weights=values, minlength=n_docs).astype(np.int64)
+
+
+def _whole_documents(
+    seg: SegmentArrays, labels: np.ndarray, doc_of_seg: np.ndarray, n_docs: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(English, decided without langdetect) per document: ``detect_english``'s whole-document verdict.
+
+    A document's counts are its segments' sums, and its foreign list the one with the most segment-level
+    foreign words (``_merge``); it is decided when it is clearly one thing with no segment clearly the other.
+    """
+    langs = len(FOREIGN_LANGS)
+    listed = seg.foreign_idx >= 0
+    cell = doc_of_seg[listed] * langs + seg.foreign_idx[listed]  # bincount: ~10x faster than np.add.at
+    doc_foreign_by_lang = np.bincount(cell, weights=seg.foreign[listed], minlength=n_docs * langs)
+    doc_foreign_by_lang = doc_foreign_by_lang.astype(np.int64).reshape(n_docs, langs)
+    doc_top = doc_foreign_by_lang.argmax(axis=1)
+    doc_foreign = doc_foreign_by_lang[np.arange(n_docs), doc_top]
+
+    def per_document(values) -> np.ndarray:
+        return _per_document(doc_of_seg, values, n_docs)
+
+    whole, _ = _classify(
+        np.maximum(per_document(seg.words), 1),  # documents without segments never take this verdict
+        per_document(seg.letters),
+        per_document(seg.english),
+        doc_foreign,
+        np.where(doc_foreign > 0, doc_top, -1),
+        per_document(seg.non_ascii),
+        per_document(seg.non_latin_letters),
+    )
+    has_en = per_document(labels == EN) > 0
+    has_foreign = per_document(labels == FOREIGN) > 0
+    english_doc = (whole == EN) & ~has_foreign
+    return english_doc, english_doc | ((whole == FOREIGN) & ~has_en)
+
+
+def _fast_shares(
+    letters: np.ndarray,
+    labels: np.ndarray,
+    details: np.ndarray,
+    english_doc: np.ndarray,
+    doc_of_seg: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_decide`` for the documents the fast path decides: (letters with evidence, English letters, code
+    of the most frequent detail) per document; ambiguous segments follow their document's verdict."""
+    n_docs = len(english_doc)
+    counted = labels != NEUTRAL
+    total = _per_document(doc_of_seg, np.where(counted, letters, 0), n_docs)
+    as_english = (labels == EN) | ((labels == AMBIGUOUS) & english_doc[doc_of_seg])
+    english_letters = _per_document(doc_of_seg, np.where(as_english, letters, 0), n_docs)
+    cell = doc_of_seg[counted] * len(DETAILS) + details[counted]
+    summary = np.bincount(cell, minlength=n_docs * len(DETAILS)).reshape(n_docs, len(DETAILS))
+    top_detail = summary.argmax(axis=1)  # most frequent detail, ties to the alphabetically first
+    return total, english_letters, top_detail

@@ -1,7 +1,8 @@
 """``OUT/report/report.html``: the report as one self-contained page (inline CSS, inline SVG, no script).
 
 Nothing is fetched: the charts are SVG drawn by the small functions below, so the file opens offline, in
-a mail attachment or a CI artifact viewer alike. Input is the merged report dict of ``corpus.report.numbers``.
+a mail attachment or a CI artifact viewer alike. Input is the merged report dict of
+``corpus.report.numbers.build_report``.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import math
 from html import escape
 
-from corpus.report.numbers import MISMATCH, OK, TERMS, reason_matrix
+from corpus.report.numbers import MISMATCH, OK, STAT_STAGES, TERMS, reason_matrix
+from corpus.schema import SNIPPET_CHARS
 
 # One colour per funnel step / chart role; readable on white and in greyscale print.
 STEP_COLOURS = ("#9aa5b1", "#5b8def", "#2bb3a3", "#f2a541", "#e4572e", "#7d5ba6")
@@ -79,7 +81,7 @@ def _header(report: dict) -> str:
         ("clusters", d.get("clusters")),
     ]
     card_html = "".join(f"<div class=card><b>{_n(v)}</b><span>{escape(k)}</span></div>" for k, v in cards)
-    missing = [s for s in ("ingest", "filter", "dedup", "shards") if s not in report["stages_found"]]
+    missing = [s for s in STAT_STAGES if s not in report["stages_found"]]
     notes = f"stages with stats: {', '.join(report['stages_found'])}"
     if missing:
         notes += f"; missing: {', '.join(missing)}"
@@ -495,8 +497,6 @@ def _status(status: str) -> str:
 
 def _snip(text: str | None) -> str:
     """A stored snippet on one line; dedup cuts snippets at a fixed length, so a full one ends in "..."."""
-    from corpus.stages.dedup import SNIPPET_CHARS
-
     if not text:
         return "-"
     flat = " ".join(text.split())

@@ -1,13 +1,11 @@
-"""The dedup/filter statistics report: ``corpus report OUT [--no-html] [--top N]`` and the build's last stage.
+"""The report's numbers: every stage's statistics merged into one dict, with the end-to-end accounting.
 
-It reads the stage stats a build leaves under ``OUT/stats/`` (``ingest.json``, ``filter.json``,
+``build_report`` reads the stage stats a build leaves under ``OUT/stats/`` (``ingest.json``, ``filter.json``,
 ``dedup.json``, ``shards.json``; without the last, the shard manifest ``OUT/shards/manifest.json``) and
-writes, atomically:
-
-- ``OUT/report/stats.json``: every stage's numbers unchanged under ``stages``, plus what the report derives
-  from them: per source the funnel and the end-to-end accounting, totals, and the dedup summary;
-- ``OUT/report/report.html``: one self-contained page with charts (``corpus/report/html.py``);
-- the terminal text (printed by ``main``, logged by ``run_report``).
+returns what ``OUT/report/stats.json`` holds: every stage's numbers unchanged under ``stages``, plus what
+the report derives from them: per source the funnel and the end-to-end accounting, totals, and the dedup
+summary. ``corpus/report/text.py`` and ``corpus/report/html.py`` render that dict; ``corpus/report/write.py``
+writes it. Nothing here imports either renderer.
 
 End-to-end accounting, per source, in the unit each stage counts (records at ingest, documents after)::
 
@@ -22,27 +20,16 @@ the next) are checked as well, so a mismatch names where the numbers part ways.
 
 from __future__ import annotations
 
-import argparse
-import json
-import logging
-import re
-import sys
 from pathlib import Path
 
 from corpus.accounting import require_balanced
-from corpus.report.tables import format_table
 from corpus.runtime.fs import Folder
 from corpus.runtime.layout import STAGE_ORDER as STAGES
 from corpus.runtime.markers import marker_parts, read_stats
 
-log = logging.getLogger("optcorpus.report")
-
-REPORT_DIR = "report"
 REPORT_VERSION = 1
 STAT_STAGES = ("ingest", "filter", "dedup", "shards")  # the stages that write OUT/stats/<stage>.json
 MANIFEST = ("shards", "manifest.json")
-SNIPPET_CHARS = 110  # snippet characters per line in the terminal (the HTML shows what dedup stored)
-BAR_WIDTH = 30
 OK, MISMATCH, INCOMPLETE = "ok", "MISMATCH", "incomplete"
 # The accounting terms after ``records_read``, in the order the identity adds them up.
 TERMS = ("rejects", "skips", "merged", "filtered", "exact_dups", "near_dups", "tokenized")
@@ -303,86 +290,8 @@ def build_report(out: str | Path) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Terminal text
+# Derived views shared by the text and the page, and the accounting check
 # ---------------------------------------------------------------------------------------------------------
-
-
-def render_text(report: dict, top: int = 10) -> str:
-    """The whole report as plain text: tables, histograms as bars, the largest clusters with snippets."""
-    parts = [
-        _header(report),
-        _records_table(report),
-        _reasons_table(report),
-        _dedup_table(report),
-        _tokens_table(report),
-        _accounting_lines(report),
-    ]
-    d = report["dedup"]
-    if d is not None:
-        parts += [_cross_source(d), _pairs(d), _band_layout(d), _cluster_histogram(d), _largest(d, top)]
-    return "\n\n".join(p for p in parts if p) + "\n"
-
-
-def _header(report: dict) -> str:
-    missing = [s for s in STAT_STAGES if s not in report["stages_found"]]
-    lines = [
-        f"corpus report: {report['out']} (recipe {report['recipe'] or '-'})",
-        f"stages with stats: {', '.join(report['stages_found'])}"
-        + (f"; missing: {', '.join(missing)}" if missing else ""),
-    ]
-    if report["shards_from_manifest"]:
-        lines.append(
-            "shards: no OUT/stats/shards.json, tokens read from shards/manifest.json "
-            "(documents tokenized per source unknown)"
-        )
-    if report["stage_seconds"]:
-        lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in report["stage_seconds"].items()))
-    return "\n".join(lines)
-
-
-def _records_table(report: dict) -> str:
-    rows = []
-    for name, s in report["sources"].items():
-        n = s["numbers"]
-        rows.append(
-            [
-                name,
-                n.get("files"),
-                n.get("records_read"),
-                n.get("rejects"),
-                n.get("skips"),
-                n.get("doc_records"),
-                n.get("ingested"),
-                n.get("filtered"),
-                n.get("filter_kept"),
-            ]
-        )
-    t = report["totals"]
-    rows.append(
-        [
-            "total",
-            t.get("files"),
-            t.get("records_read"),
-            t.get("rejects"),
-            t.get("skips"),
-            t.get("doc_records"),
-            t.get("ingested"),
-            t.get("filtered"),
-            t.get("filter_kept"),
-        ]
-    )
-    headers = [
-        "source",
-        "files",
-        "records read",
-        "rejects",
-        "skips",
-        "doc records",
-        "documents",
-        "filtered",
-        "after filter",
-    ]
-    return format_table(headers, rows, title="ingest and filter (records read -> documents -> after filter)")
 
 
 def reason_matrix(report: dict) -> tuple[list[str], list[list]]:
@@ -410,62 +319,10 @@ def reason_matrix(report: dict) -> tuple[list[str], list[list]]:
     return sources, rows
 
 
-def _reasons_table(report: dict) -> str:
-    sources, rows = reason_matrix(report)
-    if not rows:
-        return "rejects, skips and filter drops by reason: none"
-    lines = [[f"{stage} {kind}: {reason}", *counts] for stage, kind, reason, *counts in rows]
-    return format_table(
-        ["reason", *sources, "total"],
-        lines,
-        title="rejects, skips and filter drops by reason (ingest: records; filter: documents)",
-    )
-
-
-def _dedup_table(report: dict) -> str:
-    if report["dedup"] is None:
-        return "dedup: no OUT/stats/dedup.json"
-    rows = []
-    keys = ("dedup_in", "dedup_exact_dups", "dedup_near_dups", "dedup_kept")
-    for name, s in [*report["sources"].items(), ("total", {"numbers": report["totals"]})]:
-        n = s["numbers"]
-        kept_share = n["dedup_kept"] / n["dedup_in"] if n.get("dedup_in") else None
-        rows.append(
-            [name, *(n.get(k) for k in keys), _percent(kept_share), *(_mb(n.get(f"{k}_bytes")) for k in keys)]
-        )
-    headers = [
-        "source",
-        "in",
-        "exact dups",
-        "near dups",
-        "kept",
-        "kept %",
-        "MB in",
-        "MB exact",
-        "MB near",
-        "MB kept",
-    ]
-    return format_table(headers, rows, title="dedup per source (documents, then MB of UTF-8 text)")
-
-
-def _tokens_table(report: dict) -> str:
-    if "shards" not in report["stages_found"]:
-        return "shards: no OUT/stats/shards.json or shards/manifest.json"
-    rows = []
-    for name, s in [*report["sources"].items(), ("total", {"numbers": report["totals"]})]:
-        n = s["numbers"]
-        rows.append([name, n.get("tokenized"), n.get("tokens_in_shards"), n.get("tail_tokens")])
-    return format_table(
-        ["source", "documents tokenized", "tokens in shards", "tail tokens dropped"],
-        rows,
-        title="tokens in shards",
-    )
-
-
 def accounting_line(name: str, acc: dict) -> str:
     """``pile: records read 120 = rejects 2 + ... + tokenized 97 -> ok``, then the failed checks."""
-    terms = " + ".join(f"{k.replace('_', ' ')} {_num(v)}" for k, v in acc["terms"].items())
-    line = f"{name}: records read {_num(acc['records_read'])} = {terms} -> {acc['status']}"
+    terms = " + ".join(f"{k.replace('_', ' ')} {count_text(v)}" for k, v in acc["terms"].items())
+    line = f"{name}: records read {count_text(acc['records_read'])} = {terms} -> {acc['status']}"
     if acc["status"] == MISMATCH:
         for c in acc["checks"]:
             if not c["ok"]:
@@ -473,145 +330,6 @@ def accounting_line(name: str, acc: dict) -> str:
     elif acc["status"] == INCOMPLETE:
         line += f" (missing: {', '.join(acc['missing'])})"
     return line
-
-
-def _accounting_lines(report: dict) -> str:
-    lines = [accounting_line(name, s["accounting"]) for name, s in report["sources"].items()]
-    return (
-        f"end-to-end accounting ({report['accounting_status']}; merged = records joined into "
-        "multi-record documents minus those documents)\n" + "\n".join(lines)
-    )
-
-
-def _cross_source(d: dict) -> str:
-    matrix = d["cross_source"].get("docs", {})
-    if not matrix:
-        return "cross-source duplicates: no duplicates removed"
-    names = sorted({*matrix, *(k for row in matrix.values() for k in row)})
-    rows = [
-        [dup, *(matrix.get(dup, {}).get(k, 0) for k in names), sum(matrix.get(dup, {}).values())]
-        for dup in names
-    ]
-    return format_table(
-        ["removed \\ keeper", *names, "total"],
-        rows,
-        title="cross-source duplicates (documents removed, by their source (row) "
-        "and their cluster keeper's source (column))",
-    )
-
-
-def _pairs(d: dict) -> str:
-    lines = [
-        f"candidate pairs {d['candidate_pairs']:,}; verified {d['verified_pairs']:,}; rejected by verification "
-        f"{d['rejected_pairs']:,} ({_percent(d['rejected_share'])}); verify = {d['config'].get('verify', '-')}; "
-        f"connected-component rounds {_num(d['cc_rounds'])}"
-    ]
-    if d["seconds"]:
-        lines.append("dedup seconds by step: " + ", ".join(f"{k} {v}" for k, v in d["seconds"].items()))
-    bins = d["candidate_jaccard_histogram"]
-    if bins:
-        threshold = (d["band_layout"] or {}).get("threshold", 1.0)
-        top = max(n for _, n in bins)
-        lines.append("candidate pairs by Jaccard (bins of 0.05; * at or above the threshold):")
-        for start, count in bins:
-            mark = "*" if start >= threshold else " "
-            lines.append(f"  {start:4.2f}-{start + 0.05:4.2f} {mark} {count:>10,}  {_bar(count, top)}")
-    return "\n".join(lines)
-
-
-def _band_layout(d: dict) -> str:
-    layout = d["band_layout"]
-    if not layout:
-        return ""
-    from corpus.dedup.minhash import s_curve
-
-    b, r = layout["bands"], layout["rows"]
-    points = ", ".join(
-        f"J {j:.2f}: {float(s_curve(j, b, r)):.4f}" for j in (0.5, 0.8, 0.9, layout["threshold"], 0.99)
-    )
-    return (
-        f"band layout: {b} bands x {r} rows ({b * r} of {layout['num_perm']} permutations), "
-        f"{layout['ngram']}-word shingles, threshold J = {layout['threshold']}\n"
-        f"recall at the threshold {layout['recall_at_threshold']:.4f} (required >= {layout['min_recall']}); "
-        f"P(candidate): {points}"
-    )
-
-
-def _cluster_histogram(d: dict) -> str:
-    hist = d["cluster_size_histogram"]
-    if not hist:
-        return "clusters: none"
-    top = max(n for _, n in hist)
-    lines = [
-        f"clusters {d['clusters']:,} holding {d['documents_in_clusters']:,} documents; "
-        "cluster-size histogram (log-scaled bars):"
-    ]
-    lines += [f"  size {size:>6,}  {count:>8,}  {_bar(count, top, log=True)}" for size, count in hist]
-    return "\n".join(lines)
-
-
-def _largest(d: dict, top: int) -> str:
-    clusters = d["largest_clusters"][:top]
-    if not clusters:
-        return ""
-    lines = [f"largest clusters ({len(clusters)} of {len(d['largest_clusters'])} recorded by dedup)"]
-    for i, c in enumerate(clusters, 1):
-        lines.append(
-            f"#{i} size {c['size']:,}  keeper {c['cluster_id']} ({c['keeper_source']})  sources "
-            f"{_pairs_text(c['sources'])}  kinds {_pairs_text(c['kinds'])}"
-        )
-        lines.append(f"    keeper  {_snippet(c.get('keeper_snippet'))}")
-        for m in c.get("members", []):
-            lines.append(f"    {m['kind']:<7} {_snippet(m.get('snippet'))}  [{m['doc_id']}]")
-    return "\n".join(lines)
-
-
-def _pairs_text(counts: dict) -> str:
-    return ", ".join(f"{k}={v:,}" for k, v in counts.items())
-
-
-def _snippet(text: str | None) -> str:
-    if not text:
-        return "-"
-    text = re.sub(r"\s+", " ", text).strip()
-    return json.dumps(text[:SNIPPET_CHARS] + ("..." if len(text) > SNIPPET_CHARS else ""), ensure_ascii=False)
-
-
-def _bar(count: int, top: int, log: bool = False) -> str:
-    import math
-
-    if count <= 0 or top <= 0:
-        return ""
-    share = math.log1p(count) / math.log1p(top) if log else count / top
-    return "#" * max(1, round(share * BAR_WIDTH))
-
-
-def _num(value) -> str:
-    return "?" if value is None else f"{value:,}"
-
-
-def _percent(share) -> str:
-    return "-" if share is None else f"{share:.1%}"
-
-
-def _mb(n) -> str:
-    return "-" if n is None else f"{n / 1e6:.3f}"
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Entry points
-# ---------------------------------------------------------------------------------------------------------
-
-
-def write_report(out: str | Path, report: dict, html: bool = True) -> str:
-    """Write ``OUT/report/stats.json`` and (unless ``html`` is False) ``report.html``; return the folder."""
-    folder = Folder(str(out)).sub(REPORT_DIR)
-    folder.write_json("stats.json", report)
-    if html:
-        from corpus.report.html import render_html
-
-        folder.write_text("report.html", render_html(report))
-    return folder.location
 
 
 def check_report(report: dict) -> None:
@@ -624,23 +342,6 @@ def check_report(report: dict) -> None:
     require_balanced("end-to-end accounting", bad)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``corpus report OUT [--no-html] [--top N]``: print the report and write OUT/report/.
-
-    Exit status 0, or 1 when some source's accounting is a MISMATCH (a partial build is not an error).
-    """
-    parser = argparse.ArgumentParser(prog="corpus report", description=__doc__.split("\n\n")[0])
-    parser.add_argument("out", help="the build's output folder (the OUT given to the build)")
-    parser.add_argument("--no-html", action="store_true", help="write stats.json only, not report.html")
-    parser.add_argument("--top", type=int, default=10, help="largest clusters to print (default 10)")
-    args = parser.parse_args(argv)
-    try:
-        report = build_report(args.out)
-    except FileNotFoundError as e:
-        print(f"corpus report: {e}", file=sys.stderr)
-        return 2
-    folder = write_report(args.out, report, html=not args.no_html)
-    print(render_text(report, top=args.top), end="")
-    written = f"{folder}/stats.json" + ("" if args.no_html else f" and {folder}/report.html")
-    print(f"\nwrote {written}")
-    return 1 if report["accounting_status"] == MISMATCH else 0
+def count_text(value) -> str:
+    """``1,234``, or ``?`` where a stage's numbers are missing."""
+    return "?" if value is None else f"{value:,}"

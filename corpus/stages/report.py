@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 
-from corpus.report.numbers import build_report, check_report, render_text, write_report
+from corpus.report.numbers import build_report, check_report
+from corpus.report.text import render_text
+from corpus.report.write import write_report
 from corpus.runtime.contract import Stage, StageContext
 from corpus.runtime.layout import MANIFEST, REPORT, STATS
 

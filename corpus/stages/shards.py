@@ -259,6 +259,31 @@ def summarize(groups: list[dict], seq_len: int) -> tuple[dict, dict]:
     the encoded lengths). ``valid`` must equal the sum of the ``valid/<source>`` splits. Per source, the
     documents tokenized are those of ``train`` + ``valid``.
     """
+    split_entries, per_split_source = _sum_groups(groups, seq_len)
+    sources = sorted({s for acc in per_split_source.values() for s in acc})
+    for split in [TRAIN, VALID] + [f"{VALID}/{s}" for s in sources]:
+        split_entries.setdefault(split, _empty_split())
+    for split, entry in split_entries.items():
+        _finish_split(split, entry, per_split_source[split])
+    _check_valid_sources(split_entries, sources)
+
+    source_stats = _source_stats(per_split_source, sources)
+    split_stats = {
+        k: {f: v for f, v in e.items() if f not in ("shards", "source_tokens")} | {"shards": len(e["shards"])}
+        for k, e in split_entries.items()
+    }
+    totals = {
+        k: sum(v[k] for v in source_stats.values())
+        for k in ("docs", "tokens_produced", "tokens_in_shards", "tail_tokens")
+    }
+    return {**totals, "sources": source_stats, "splits": split_stats}, dict(sorted(split_entries.items()))
+
+
+def _sum_groups(
+    groups: list[dict], seq_len: int
+) -> tuple[dict[str, dict], dict[str, dict[str, defaultdict]]]:
+    """(split -> manifest entry with the split's shards and counts, split -> source -> counts), summed
+    over the group rows; a shard whose rows, tokens and source tokens disagree fails here."""
     split_entries: dict[str, dict] = {}
     per_split_source: dict[str, dict[str, defaultdict]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int))
@@ -287,35 +312,42 @@ def summarize(groups: list[dict], seq_len: int) -> tuple[dict, dict]:
                 raise AccountingError(f"shard {shard['path']}: rows, tokens and source tokens disagree")
             for source, n in shard["source_tokens"].items():
                 acc[source]["tokens_in_shards"] += n
+    return split_entries, per_split_source
 
-    sources = sorted({s for acc in per_split_source.values() for s in acc})
-    for split in [TRAIN, VALID] + [f"{VALID}/{s}" for s in sources]:
-        split_entries.setdefault(split, _empty_split())
-    for split, entry in split_entries.items():
-        entry["shards"].sort(key=lambda s: s["path"])
-        entry["rows"] = sum(s["rows"] for s in entry["shards"])
-        entry["tokens"] = sum(s["tokens"] for s in entry["shards"])
-        totals: dict[str, int] = defaultdict(int)
-        for shard in entry["shards"]:
-            for source, n in shard["source_tokens"].items():
-                totals[source] += n
-        entry["source_tokens"] = dict(sorted(totals.items()))
-        if entry["tokens"] + entry["tail_tokens"] != entry["tokens_produced"]:
+
+def _finish_split(split: str, entry: dict, per_source: dict[str, defaultdict]) -> None:
+    """Sort the split's shards and add its rows, tokens and tokens per source to ``entry``; check that
+    tokens in shards + tail tokens = tokens produced, for the split and for each of its sources."""
+    entry["shards"].sort(key=lambda s: s["path"])
+    entry["rows"] = sum(s["rows"] for s in entry["shards"])
+    entry["tokens"] = sum(s["tokens"] for s in entry["shards"])
+    totals: dict[str, int] = defaultdict(int)
+    for shard in entry["shards"]:
+        for source, n in shard["source_tokens"].items():
+            totals[source] += n
+    entry["source_tokens"] = dict(sorted(totals.items()))
+    if entry["tokens"] + entry["tail_tokens"] != entry["tokens_produced"]:
+        raise AccountingError(
+            f"split {split}: {entry['tokens']} tokens in shards + {entry['tail_tokens']} dropped at tails "
+            f"!= {entry['tokens_produced']} tokens produced"
+        )
+    for source, acc in per_source.items():
+        if acc["tokens_in_shards"] + acc["tail_tokens"] != acc["tokens_produced"]:
             raise AccountingError(
-                f"split {split}: {entry['tokens']} tokens in shards + {entry['tail_tokens']} dropped at tails "
-                f"!= {entry['tokens_produced']} tokens produced"
+                f"split {split}, source {source}: tokens in shards + tail != tokens produced ({dict(acc)})"
             )
-        for source, acc in per_split_source[split].items():
-            if acc["tokens_in_shards"] + acc["tail_tokens"] != acc["tokens_produced"]:
-                raise AccountingError(
-                    f"split {split}, source {source}: tokens in shards + tail != tokens produced ({dict(acc)})"
-                )
 
+
+def _check_valid_sources(split_entries: dict[str, dict], sources: list[str]) -> None:
+    """``valid`` holds each held-out document once, ``valid/<source>`` once more: their counts must agree."""
     per_source_valid = [split_entries[f"{VALID}/{s}"] for s in sources]
     for key in ("docs", "tokens_produced"):
         if sum(e[key] for e in per_source_valid) != split_entries[VALID][key]:
             raise AccountingError(f"valid {key} differ from the sum over valid/<source>")
 
+
+def _source_stats(per_split_source: dict[str, dict[str, defaultdict]], sources: list[str]) -> dict[str, dict]:
+    """Per source: documents and tokens of ``train`` + ``valid`` (``valid/<source>`` repeats ``valid``)."""
     source_stats = {}
     for s in sources:
         train, valid = per_split_source[TRAIN][s], per_split_source[VALID][s]
@@ -327,15 +359,7 @@ def summarize(groups: list[dict], seq_len: int) -> tuple[dict, dict]:
             "tokens_in_shards": train["tokens_in_shards"] + valid["tokens_in_shards"],
             "tail_tokens": train["tail_tokens"] + valid["tail_tokens"],
         }
-    split_stats = {
-        k: {f: v for f, v in e.items() if f not in ("shards", "source_tokens")} | {"shards": len(e["shards"])}
-        for k, e in split_entries.items()
-    }
-    totals = {
-        k: sum(v[k] for v in source_stats.values())
-        for k in ("docs", "tokens_produced", "tokens_in_shards", "tail_tokens")
-    }
-    return {**totals, "sources": source_stats, "splits": split_stats}, dict(sorted(split_entries.items()))
+    return source_stats
 
 
 def _empty_split() -> dict:

@@ -14,20 +14,16 @@ from pathlib import Path
 import pytest
 
 from corpus import cli
+from corpus.accounting import AccountingError
+from corpus.config import recipe_from_dict
 from corpus.report.html import bar_chart, render_html
-from corpus.report.numbers import (
-    INCOMPLETE,
-    MISMATCH,
-    OK,
-    AccountingError,
-    build_report,
-    main,
-    reason_matrix,
-    render_text,
-    run_report,
-)
+from corpus.report.numbers import INCOMPLETE, MISMATCH, OK, build_report, check_report, reason_matrix
+from corpus.report.text import render_text
+from corpus.report.write import main
+from corpus.runtime.runner import run_stage
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "report"
+RECIPE = recipe_from_dict({"name": "sample", "sources": {"pile": {"paths": ["unused"]}}})
 
 
 @pytest.fixture
@@ -35,6 +31,11 @@ def out(tmp_path) -> Path:
     target = tmp_path / "OUT"
     shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("README.md"))
     return target
+
+
+def run_report(out: Path) -> dict:
+    """The report stage as the build runs it (no Spark): report files, accounting check, then marker."""
+    return run_stage(None, RECIPE, str(out), "report")
 
 
 def _edit(out: Path, stage: str, change) -> None:
@@ -54,6 +55,7 @@ def test_merged_numbers_and_accounting_of_a_real_build(out):
     assert list(report["sources"]) == ["bookcorpus", "ccnews", "ccstories", "pile", "reddit"]
     assert report["stages_found"] == ["ingest", "filter", "dedup", "shards"]
     assert report["accounting_status"] == OK
+    check_report(report)  # balanced: no AccountingError
     reddit = report["sources"]["reddit"]["accounting"]
     # 187 comment records became 43 thread documents: 144 records merged
     assert reddit["terms"] == {
@@ -133,7 +135,10 @@ def test_a_lost_document_between_dedup_and_shards_is_a_mismatch(out):
 def test_an_invented_token_document_breaks_the_identity_and_fails_the_stage(out):
     _edit(out, "shards", lambda d: d["sources"]["ccnews"].update(docs=22))
     with pytest.raises(AccountingError, match=r"ccnews: records read 158 = .* tokenized 22 -> MISMATCH"):
-        run_report(str(out))
+        check_report(build_report(out))
+    with pytest.raises(AccountingError, match=r"ccnews: records read 158 = .* tokenized 22 -> MISMATCH"):
+        run_report(out)
+    assert not (out / "_stages" / "report.json").exists()  # a failed check leaves no marker
     # the files are written before the stage fails, so the mismatch can be read
     stats = json.loads((out / "report" / "stats.json").read_text())
     failed = [c for c in stats["sources"]["ccnews"]["accounting"]["checks"] if not c["ok"]]
@@ -233,9 +238,11 @@ def test_cli_dispatches_report(out, capsys):
 
 
 def test_stats_json_carries_every_stage_number_unchanged(out):
-    report = run_report(str(out))
+    report = run_report(out)
     stats = json.loads((out / "report" / "stats.json").read_text())
     assert stats == json.loads(json.dumps(report))
+    assert (out / "_stages" / "report.json").exists()
+    assert not (out / "stats" / "report.json").exists()  # the report's stats are the report itself
     for stage in ("ingest", "filter", "dedup", "shards"):
         assert stats["stages"][stage] == json.loads((out / "stats" / f"{stage}.json").read_text())
     assert sorted(p.name for p in (out / "report").iterdir()) == ["report.html", "stats.json"]  # no .tmp left
