@@ -6,9 +6,9 @@
 For each size a synthetic corpus is generated (Zipf pseudo-words, lognormal lengths around
 ``--mean-words``, spread over the five sources, with 5% exact copies and 10% near variants of earlier
 documents: 1 to 3 replaced words), written as Parquet partitioned by source (the filter stage's layout),
-and ``run_dedup`` runs on ``local[--cores]``. Printed per size: total seconds, docs/s, docs/s per core,
-the per-step seconds from the stage's own stats, and the growth of time per document between sizes
-(near-linear scaling means that ratio stays near 1).
+and the stage runs on ``local[--cores]`` as the build runs it (``run_stage``). Printed per size: total
+seconds, docs/s, docs/s per core, the per-step seconds from the stage's own stats, and the growth of time
+per document between sizes (near-linear scaling means that ratio stays near 1).
 
 Baseline, same process, one core: datasketch on the first ``--baseline-docs`` documents of the first
 size - ``MinHash.bulk`` with the same hash and permutations, ``MinHashLSH`` with the same bands, a query
@@ -150,8 +150,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from corpus.config import DedupConfig, Recipe, SourceConfig
+    from corpus.report.tables import dedup_table
+    from corpus.runtime.runner import run_stage
     from corpus.runtime.spark import get_session
-    from corpus.stages.dedup import dedup_table, run_dedup
 
     sizes = [int(s) for s in args.sizes.split(",")]
     workdir = Path(args.workdir)
@@ -179,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         if baseline is None:
             baseline = datasketch_baseline(head[: args.baseline_docs], recipe.dedup, args.seed)
         t0 = time.perf_counter()
-        stats = run_dedup(spark, recipe, str(root))
+        stats = run_stage(spark, recipe, str(root), "dedup")
         seconds = time.perf_counter() - t0
         results.append((n, seconds, stats))
         print(f"\n== {n:,} documents (generated in {gen_s:.0f} s) ==")

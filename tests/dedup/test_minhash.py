@@ -256,7 +256,8 @@ def test_pure_pipeline_on_real_near_duplicates():
 
 def test_same_shingle_rule_as_the_sample_generator(texts):
     """The generator measures planted Jaccard levels with its own copy of the rule: they must agree."""
-    sample_shingles = pytest.importorskip("corpus.sample.shingles")
+    from corpus.sample import shingles as sample_shingles
+
     extra = ["Ünïcödé ΣΟΦΙΑ σοφία İstanbul", "a_b c-d e'f", "x", "", "1 2 3 4 5 6"]
     for text in texts[:60] + extra:
         assert shingle_set(text, 5) == sample_shingles.word_shingles(text, 5)

@@ -16,10 +16,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from corpus.accounting import AccountingError
 from corpus.config import DedupConfig, Recipe, SourceConfig
 from corpus.dedup.minhash import jaccard, shingle_set
+from corpus.dedup.plan import shuffle_tasks
+from corpus.report.tables import dedup_table
+from corpus.runtime.runner import run_stage, stage_fingerprints
 from corpus.schema import DOCUMENT_SCHEMA
-from corpus.stages.dedup import check_accounting, dedup_table, run_dedup, shuffle_tasks
+from corpus.stages.dedup import check_accounting
 from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.spark
@@ -173,7 +177,8 @@ def corpus():
 
 @pytest.fixture(scope="module")
 def runs(spark, tmp_path_factory, corpus):
-    """The stage run twice: 2 input files and 2 partitions, then 16 input files and 16 partitions."""
+    """The stage run twice, as the build runs it (``run_stage``: stats, accounting check, marker): 2 input
+    files and 2 partitions, then 16 input files and 16 partitions."""
     docs, _ = corpus
     spark.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("checkpoints")))
     results = {}
@@ -181,7 +186,7 @@ def runs(spark, tmp_path_factory, corpus):
     for partitions in (2, 16):
         root = tmp_path_factory.mktemp(f"run{partitions}")
         write_input(docs, root / "filtered", files=partitions)
-        stats = run_dedup(spark, _recipe(partitions), str(root))
+        stats = run_stage(spark, _recipe(partitions), str(root), "dedup")
         results[partitions] = (root, stats)
     # the stage sizes its shuffles by its data (shuffle_tasks), then gives the session its setting back
     assert spark.conf.get("spark.sql.shuffle.partitions") == shuffle_setting
@@ -305,7 +310,7 @@ def test_stats_file(runs, corpus):
     root, stats = runs[2]
     on_disk = json.loads((root / "stats" / "dedup.json").read_text())
     marker = json.loads((root / "_stages" / "dedup.json").read_text())
-    assert marker["fingerprint"] == _recipe(2).fingerprint("dedup", "sources")
+    assert marker["fingerprint"] == stage_fingerprints(_recipe(2))["dedup"]
     assert on_disk["sources"] == stats["sources"]
     check_accounting(on_disk)
     n_in = {s: sum(1 for d in docs if d["source"] == s) for s in PRIORITY}
@@ -330,6 +335,15 @@ def test_stats_file(runs, corpus):
     top = on_disk["largest_clusters"][0]
     assert top["keeper_snippet"].startswith("Our servers") and len(top["members"]) == 3
     assert "exact dups" in dedup_table(on_disk)
+
+
+def test_unbalanced_accounting_raises(runs):
+    _, stats = runs[2]
+    broken = json.loads(json.dumps(stats))
+    broken["sources"]["pile"]["kept"]["docs"] -= 1
+    broken["sources"]["pile"]["balanced"] = False
+    with pytest.raises(AccountingError, match=r"dedup accounting does not balance:\n  pile: in "):
+        check_accounting(broken)
 
 
 def test_shuffle_tasks_follow_the_band_rows_between_the_cores_and_the_setting():

@@ -1,4 +1,5 @@
-"""The functions the dedup stage runs inside Spark tasks, called directly on Arrow batches (no Spark)."""
+"""The functions the dedup stage runs inside Spark tasks (corpus/dedup/), called directly on Arrow batches
+(no Spark)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,18 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus.config import DedupConfig
-from corpus.dedup.minhash import band_hashes, jaccard, make_permutations, shingle_set, text_signatures
-from corpus.stages.dedup import (
-    band_layout,
+from corpus.dedup.document_rows import make_document_rows
+from corpus.dedup.edge_rows import make_edge_rows
+from corpus.dedup.kept_files import (
+    KEPT_SCHEMA,
+    WRITTEN_SCHEMA,
     copy_kept_documents,
+    copy_kept_files,
     file_slots,
-    make_document_rows,
-    make_edge_rows,
-    make_features,
-    make_scorer,
 )
+from corpus.dedup.minhash import band_hashes, jaccard, make_permutations, shingle_set, text_signatures
+from corpus.dedup.plan import band_layout
+from corpus.dedup.verification import make_features, make_scorer
 
 TEXTS = [
     " ".join(f"w{i}" for i in range(60)),
@@ -73,8 +76,6 @@ def test_document_rows_without_bands_compute_no_signature():
 
 
 def test_copy_kept_documents_leaves_out_the_removed_ids(tmp_path):
-    from corpus.stages.dedup import KEPT_SCHEMA
-
     source_file = tmp_path / "in" / "source=pile" / "part-00003.parquet"
     source_file.parent.mkdir(parents=True)
     docs = [
@@ -108,8 +109,6 @@ def test_copy_kept_documents_leaves_out_the_removed_ids(tmp_path):
 
 
 def test_copy_kept_documents_writes_nothing_when_all_are_removed(tmp_path):
-    from corpus.stages.dedup import KEPT_SCHEMA
-
     source_file = tmp_path / "part-00000.parquet"
     rows = [
         {
@@ -126,6 +125,48 @@ def test_copy_kept_documents_writes_nothing_when_all_are_removed(tmp_path):
     out = tmp_path / "documents"
     assert copy_kept_documents(str(source_file), "pile", 0, ["d"], str(out), attempt=0) == []
     assert not out.exists()
+
+
+def test_copy_kept_files_copies_each_file_of_the_batch(tmp_path):
+    files = []
+    for number in range(2):
+        path = tmp_path / f"in-{number}.parquet"
+        rows = [
+            {
+                "doc_id": f"d{number}-{i}",
+                "subset": None,
+                "url": None,
+                "text": "t" * (i + 1),
+                "meta": "{}",
+                "location": "x",
+                "n_records": 1,
+            }
+            for i in range(3)
+        ]
+        pq.write_table(pa.Table.from_pylist(rows, schema=KEPT_SCHEMA), path)
+        files.append(str(path))
+    batch = pa.RecordBatch.from_pylist(
+        [
+            {"file": files[0], "source": "pile", "number": 0, "ids": None},  # nothing removed
+            {"file": files[1], "source": "reddit", "number": 1, "ids": ["d1-2", "d1-0"]},
+        ]
+    )
+    out = tmp_path / "documents"
+    written = pa.Table.from_batches(list(copy_kept_files(iter([batch]), str(out), attempt=5)), WRITTEN_SCHEMA)
+    assert written.to_pylist() == [
+        {
+            "source": "pile",
+            "location": f"{out}/_attempts/source=pile/part-00000.5.parquet",
+            "n_records": 3,
+            "n_bytes": 6,
+        },
+        {
+            "source": "reddit",
+            "location": f"{out}/_attempts/source=reddit/part-00001.5.parquet",
+            "n_records": 1,
+            "n_bytes": 2,
+        },
+    ]
 
 
 def test_file_slots_pack_the_largest_files_first_onto_the_least_loaded_task():

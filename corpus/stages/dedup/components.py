@@ -9,8 +9,8 @@ driver). Vertices are any orderable column type (longs in the dedup stage).
 
 Both keep the connectivity of the graph and only move edges toward smaller vertices, so the graph ends
 as a forest of stars, each centred on its component's smallest vertex. The paper proves O(log^2 n) rounds
-for the alternation; in practice it behaves like O(log n): a 2,000-vertex path took 9 rounds with random
-ids and 11 with ids in path order (tests/test_dedup_components.py holds it to 2 log2 n). Each round is checkpointed so the query plan and lineage stay flat.
+for the alternation; in practice it behaves like O(log n) (tests/stages/test_dedup_components.py holds a
+long path with random ids to 2 log2 n rounds). Each round is checkpointed so the query plan and lineage stay flat.
 
 Skew: the neighbours of a hub with a million edges meet in one task, in Spark's window buffer, which
 spills to disk (``spark.sql.windowExec.buffer.spill.threshold`` / ``...spill.size.threshold``) instead of
