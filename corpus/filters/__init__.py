@@ -115,8 +115,8 @@ def gc_paused():
     """Run allocation-heavy batch work with Python's cyclic garbage collector paused.
 
     A batch makes hundreds of thousands of short-lived strings and lists but no reference cycles; every
-    few hundred allocations the collector would scan all live containers again, which cost 10-30 % of
-    the English test. Reference counting still frees everything; the collector resumes afterwards.
+    few hundred allocations the collector would scan all live containers again, which cost a sizeable share
+    of the English test. Reference counting still frees everything; the collector resumes afterwards.
     """
     enabled = gc.isenabled()
     gc.disable()

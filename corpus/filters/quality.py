@@ -12,8 +12,8 @@ defaults because OPT's sources are already curated):
   line of the same document (navigation menus, "Share this" blocks, log spam). Novels with a repeated
   scene break or a few identical lines of dialogue stay well below 10 %.
 
-The defaults drop none of the clean English in ../shared/data (a BookCorpus novel, Pride and Prejudice,
-20 Common Crawl pages, 5-sentence English documents); bench/eval_langid.py prints those rates.
+The defaults drop none of the clean English the project was checked on (a BookCorpus novel, Pride and
+Prejudice, Common Crawl pages, 5-sentence English documents); bench/eval_langid.py prints those rates.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ from corpus.tokens.tokenizer import LoadedTokenizer, encode_to_binary, load_stag
 
 TRAIN = "train"
 VALID = "valid"
-TOKENIZER_FILE = "tokenizer.json"  # the canonical tokenizer, copied next to the manifest
+SHARD_TOKENIZER_FILE = "tokenizer.json"  # the canonical tokenizer, copied next to the manifest
 
 ENCODED_DDL = "split string, grp int, order_key long, doc_id string, source string, ids binary"
 PACKED_DDL = (
@@ -199,7 +199,7 @@ def run(ctx: StageContext) -> dict:
         ctx.spark, ctx.out.uri(layout.DEDUP_DOCUMENTS), loaded, dtype, settings, shards_uri
     )
     stats, splits = summarize(groups, settings.pack.seq_len)
-    shards.write_text(TOKENIZER_FILE, loaded.to_json())
+    shards.write_text(SHARD_TOKENIZER_FILE, loaded.to_json())
     manifest = build_manifest(settings, loaded, dtype, splits)
     shards.write_text("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
     stats.update(tokenizer=loaded.manifest_entry(), dtype=dtype, shards_dir=shards_uri)
@@ -377,7 +377,7 @@ def build_manifest(settings: ShardsSettings, loaded: LoadedTokenizer, dtype: str
         "vocab_size": loaded.vocab_size,
         "eos_id": loaded.eos_id,
         "pad_id": loaded.pad_id,
-        "tokenizer": {**loaded.manifest_entry(), "path": TOKENIZER_FILE},
+        "tokenizer": {**loaded.manifest_entry(), "path": SHARD_TOKENIZER_FILE},
         "seed": settings.seed,
         "code_version": code_version(),
         "recipe": settings.recipe,
