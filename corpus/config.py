@@ -172,6 +172,44 @@ class PackConfig:
 
 
 @dataclass(frozen=True)
+class EvalSetConfig:
+    """One evaluation set to clean the corpus against (a ``[[decontaminate.sets]]`` table)."""
+
+    name: str  # short name in stats and the report ("piqa_valid")
+    path: str  # local path or URI, compressed or not
+    format: str = "jsonl"  # jsonl | txt | line_groups | parlai (corpus/decontam/evalsets.py)
+    fields: tuple[str | int, ...] = ()  # jsonl: dotted keys holding text; line_groups: 1-based line numbers
+    group: int = 0  # line_groups: lines per item
+
+
+@dataclass(frozen=True)
+class DecontaminateConfig:
+    """Benchmark decontamination: off while no evaluation set is named."""
+
+    n: int = 13  # word n-grams (GPT-3); an item shorter than n words is matched as a whole
+    action: str = "drop"  # "drop" the document, "cut" the matching spans (plus margin), or "flag" only
+    margin: int = 200  # cut: characters removed on each side of a match (GPT-3: 200)
+    min_piece_chars: int = 200  # cut: a piece left between cuts shorter than this goes too
+    min_chars: int = 200  # cut: a document left shorter than this is dropped
+    max_pieces: int = 10  # cut: a document cut into more pieces than this is dropped (GPT-3: 10)
+    max_examples: int = 5  # examples kept per evaluation set for the report
+    sets: tuple[EvalSetConfig, ...] = ()
+
+    def __post_init__(self):
+        if self.n < 1:
+            raise RecipeError(f"decontaminate.n must be at least 1, not {self.n}")
+        if self.action not in ("drop", "cut", "flag"):
+            raise RecipeError(f"decontaminate.action must be drop, cut or flag, not {self.action!r}")
+        names = [s.name for s in self.sets]
+        if len(set(names)) != len(names):
+            raise RecipeError(f"decontaminate.sets: two sets are named {max(names, key=names.count)!r}")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.sets)
+
+
+@dataclass(frozen=True)
 class Recipe:
     """A whole corpus build."""
 
@@ -185,6 +223,7 @@ class Recipe:
     dedup: DedupConfig = field(default_factory=DedupConfig)
     tokenizer: TokenizerConfig = field(default_factory=TokenizerConfig)
     pack: PackConfig = field(default_factory=PackConfig)
+    decontaminate: DecontaminateConfig = field(default_factory=DecontaminateConfig)
 
     def __post_init__(self):
         unknown = sorted(set(self.sources) - set(SOURCE_NAMES))

@@ -59,11 +59,17 @@ def _convert(tp, value, key: str, error, noun: str):
         if not isinstance(value, dict):
             raise error(f"{noun} key '{key}' must be a table")
         return {k: _convert(val_tp, v, f"{key}.{k}", error, noun) for k, v in value.items()}
-    if origin in (typing.Union, types.UnionType):  # only `X | None` is used
-        if value is None:
+    if origin in (typing.Union, types.UnionType):  # `X | None`, or a choice of scalar types
+        if value is None and type(None) in typing.get_args(tp):
             return None
-        (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _convert(inner, value, key, error, noun)
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        for option in inner:
+            if option in (int, str, bool, float) and type(value) is option:
+                return value
+        if len(inner) == 1:
+            return _convert(inner[0], value, key, error, noun)
+        names = " or ".join(a.__name__ for a in inner)
+        raise error(f"{noun} key '{key}' must be {names}, not {type(value).__name__} ({value!r})")
     if origin is tuple:
         (item_tp, _) = typing.get_args(tp)
         if not isinstance(value, list | tuple):
@@ -82,8 +88,8 @@ def dump_toml(data: dict) -> str:
     """TOML text for a table of strings, numbers, booleans, lists of those, and nested tables (what recipes
     and configs hold), so a recipe edited as data can be written back and loaded by ``load_toml``.
 
-    >>> text = dump_toml({"name": "x", "pack": {"seq_len": 256}, "sources": {"pile": {"paths": ["a b"]}}})
-    >>> tomllib.loads(text) == {"name": "x", "pack": {"seq_len": 256}, "sources": {"pile": {"paths": ["a b"]}}}
+    >>> data = {"name": "x", "sources": {"pile": {"paths": ["a b"]}}, "d": {"n": 13, "sets": [{"name": "q"}]}}
+    >>> tomllib.loads(dump_toml(data)) == data
     True
     """
     lines: list[str] = []
@@ -91,14 +97,28 @@ def dump_toml(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dump_table(table: dict, path: list[str], lines: list[str]) -> None:
-    scalars = {k: v for k, v in table.items() if not isinstance(v, dict) and v is not None}
-    if path and scalars:
-        lines.append(f"[{'.'.join(_key(p) for p in path)}]")
+def _dump_table(table: dict, path: list[str], lines: list[str], array: bool = False) -> None:
+    scalars = {k: v for k, v in table.items() if not _is_table(v) and not _is_tables(v) and v is not None}
+    name = ".".join(_key(p) for p in path)
+    if array:
+        lines.append(f"[[{name}]]")
+    elif path and scalars:
+        lines.append(f"[{name}]")
     lines.extend(f"{_key(k)} = {_value(v)}" for k, v in scalars.items())
     for key, value in table.items():
-        if isinstance(value, dict):
+        if _is_table(value):
             _dump_table(value, [*path, key], lines)
+        elif _is_tables(value):  # an array of tables: [[path.key]] per entry
+            for entry in value:
+                _dump_table(entry, [*path, key], lines, array=True)
+
+
+def _is_table(value) -> bool:
+    return isinstance(value, dict)
+
+
+def _is_tables(value) -> bool:
+    return isinstance(value, list | tuple) and bool(value) and all(isinstance(v, dict) for v in value)
 
 
 def _key(key: str) -> str:

@@ -8,13 +8,14 @@ a mail attachment or a CI artifact viewer alike. Input is the merged report dict
 from __future__ import annotations
 
 import math
+import re
 from html import escape
 
-from corpus.report.numbers import MISMATCH, OK, STAT_STAGES, TERMS, reason_matrix
+from corpus.report.numbers import MISMATCH, OK, OPTIONAL_STAGES, STAT_STAGES, TERMS, reason_matrix
 from corpus.schema import SNIPPET_CHARS
 
 # One colour per funnel step / chart role; readable on white and in greyscale print.
-STEP_COLOURS = ("#9aa5b1", "#5b8def", "#2bb3a3", "#f2a541", "#e4572e", "#7d5ba6")
+STEP_COLOURS = ("#9aa5b1", "#5b8def", "#2bb3a3", "#f2a541", "#e4572e", "#7d5ba6", "#c2458e")
 PASS, FAIL, LINE, GRID, INK = "#2e9e5b", "#c9cdd2", "#3a6ee8", "#e6e8eb", "#333"
 
 CSS = """
@@ -39,6 +40,11 @@ figure{margin:0} figcaption{color:#556;font-size:12px;max-width:560px}
 .tag{display:inline-block;font-size:11px;padding:0 6px;border-radius:8px;background:#eef1f6;color:#445;margin-right:4px}
 svg text{font:11px system-ui,sans-serif;fill:#333}
 """
+# Added to CSS only on pages with the contamination section, so pages without it keep their bytes.
+CONTAMINATION_CSS = """.pair{display:grid;grid-template-columns:1fr 1fr;gap:12px;border-left:4px solid #e4572e;
+ padding:4px 10px;margin:10px 0}
+.pair .snip{white-space:normal} mark{background:#ffd166;color:#111;padding:0 1px}
+"""
 
 
 def render_html(report: dict) -> str:
@@ -54,10 +60,15 @@ def render_html(report: dict) -> str:
     ]
     if d is not None:
         body += [_cross_section(d), _pairs_section(d), _clusters_section(d)]
+    css = CSS
+    c = report.get("decontaminate")
+    if c is not None:
+        body.append(_contamination_section(c))
+        css += CONTAMINATION_CSS
     title = f"corpus report: {report['out']}"
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{CSS}</style></head>\n<body><main>\n" + "\n".join(body) + "\n</main></body></html>\n"
+        f"<style>{css}</style></head>\n<body><main>\n" + "\n".join(body) + "\n</main></body></html>\n"
     )
 
 
@@ -75,14 +86,19 @@ def _header(report: dict) -> str:
         ("exact dups", t.get("dedup_exact_dups")),
         ("near dups", t.get("dedup_near_dups")),
         ("kept", t.get("dedup_kept")),
+        *([("contaminated (dropped)", t.get("contaminated"))] if report.get("decontaminate") else []),
         ("tokens in shards", t.get("tokens_in_shards")),
         ("candidate pairs", d.get("candidate_pairs")),
         ("verified pairs", d.get("verified_pairs")),
         ("clusters", d.get("clusters")),
     ]
     card_html = "".join(f"<div class=card><b>{_n(v)}</b><span>{escape(k)}</span></div>" for k, v in cards)
-    missing = [s for s in STAT_STAGES if s not in report["stages_found"]]
-    notes = f"stages with stats: {', '.join(report['stages_found'])}"
+    missing = [s for s in STAT_STAGES if s not in report["stages_found"] and s not in OPTIONAL_STAGES]
+    found = [
+        f"{s} (off)" if s == "decontaminate" and report.get("decontaminate") is None else s
+        for s in report["stages_found"]
+    ]
+    notes = f"stages with stats: {', '.join(found)}"
     if missing:
         notes += f"; missing: {', '.join(missing)}"
     if report["shards_from_manifest"]:
@@ -125,9 +141,10 @@ def _accounting_section(report: dict) -> str:
         if not c["ok"]
     ]
     note = (
-        "<p>records read = rejects + skips + merged + filtered + exact dups + near dups + tokenized, each "
-        "term from its own stage's statistics; <i>merged</i> = records joined into multi-record documents "
-        "minus those documents.</p>"
+        "<p>records read = rejects + skips + merged + filtered + exact dups + near dups + contaminated + "
+        "tokenized, each term from its own stage's statistics; <i>merged</i> = records joined into "
+        "multi-record documents minus those documents; <i>contaminated</i> = documents the decontaminate "
+        "stage dropped (0 when it was off or only cut or flagged).</p>"
     )
     return _section(
         "End-to-end accounting",
@@ -239,6 +256,99 @@ def _pairs_section(d: dict) -> str:
     )
 
 
+def _contamination_section(c: dict) -> str:
+    """What the decontaminate stage found and did: the action per source, the share of each set's items
+    found, the sets x sources matrices, and the examples side by side with their evaluation items."""
+    config, t = c["config"], c["totals"]
+    n_sets = len(c["sets"])
+    reasons = ", ".join(f"{k} {v:,}" for k, v in t["drop_reasons"].items())
+    intro = (
+        f"<p>{escape(str(config.get('n', '?')))}-word n-grams against {n_sets} evaluation "
+        f"set{'' if n_sets == 1 else 's'} ({_n(sum(s['items'] for s in c['sets'].values()))} items); "
+        f"action <b>{escape(str(config.get('action', '?')))}</b>"
+        + (f" (margin {escape(str(config['margin']))} characters)" if config.get("action") == "cut" else "")
+        + f" · documents hit <b>{_n(t['documents_hit'])}</b> of {_n(t['in'])}"
+        + f" · dropped <b>{_n(t['dropped'])}</b>"
+        + (f" ({escape(reasons)})" if reasons else "")
+        + f" · cut <b>{_n(t['cut'])}</b> · flagged <b>{_n(t['flagged'])}</b> · characters removed "
+        f"<b>{_n(t['removed_chars'])}</b></p>"
+    )
+    keys = ("in", "documents_hit", "dropped", "cut", "flagged", "kept", "removed_chars")
+    rows: list = [[name, *(s[k] for k in keys)] for name, s in c["sources"].items()]
+    rows.append(_Total(["total", *(t[k] for k in keys)]))
+    actions = table(["source", "in", "hit", "dropped", "cut", "flagged", "kept", "characters removed"], rows)
+    set_rows = [
+        [
+            name,
+            s["items"],
+            s["items_hit"],
+            _Raw("-" if s["items_hit_share"] is None else f"{s['items_hit_share']:.1%}"),
+            s["documents_hit"],
+            s["ngrams_matched"],
+        ]
+        for name, s in c["sets"].items()
+    ]
+    shares = table(
+        ["evaluation set", "items", "items hit", "items found", "documents hit", "n-grams matched"], set_rows
+    )
+    sources = list(c["sources"])
+    matrices = "".join(
+        _figure(
+            heat_table(
+                {name: s[key] for name, s in c["sets"].items()},
+                rows=list(c["sets"]),
+                columns=sources,
+                corner="set ↓ source →",
+            ),
+            f"{what} by evaluation set (row) and source (column).",
+        )
+        for key, what in (
+            ("documents_hit_by_source", "Documents hit"),
+            ("ngrams_by_source", "N-grams matched"),
+        )
+    )
+    return _section(
+        "Contamination",
+        intro
+        + actions
+        + "<p>Share of each evaluation set's items found in the corpus (items hit / items), the figure "
+        "evaluation papers report:</p>"
+        + shares
+        + f"<div class=charts>{matrices}</div>"
+        + _contamination_examples(c),
+    )
+
+
+def _contamination_examples(c: dict) -> str:
+    parts = []
+    for name, s in c["sets"].items():
+        if not s["examples"]:
+            continue
+        parts.append(f"<h3>{escape(name)}: {len(s['examples'])} examples</h3>")
+        for e in s["examples"]:
+            cut = e["end"] - e["start"] > len(e["match"] or "")  # the stage keeps a long match's start
+            corpus = (
+                f"<div><span class=tag>{escape(e['source'])}</span>{escape(e['doc_id'])} · characters "
+                f"{e['start']:,}-{e['end']:,} · {e['ngrams']:,} n-grams<div class=snip>"
+                f"{'... ' if e['start'] > len(e['before'] or '') else ''}{_flat(e['before'])}"
+                f"<mark>{_flat(e['match'])}{' ...' if cut else ''}</mark>"
+                f"{_flat(e['after'])}</div></div>"
+            )
+            items = "".join(
+                f"<div><span class=tag>evaluation item</span>{escape(item['location'])}<div class=snip>"
+                + (_flat(item["text"]) if item["text"] else "<i>item text not in the stats</i>")
+                + "</div></div>"
+                for item in e["items"]
+            )
+            parts.append(f"<div class=pair>{corpus}<div>{items}</div></div>")
+    return "".join(parts)
+
+
+def _flat(text: str | None) -> str:
+    """Text on one line (runs of whitespace as one space, the ends kept), escaped."""
+    return escape(re.sub(r"\s+", " ", text or ""))
+
+
 def _clusters_section(d: dict) -> str:
     hist = d["cluster_size_histogram"]
     parts = [f"<p>{_n(d['clusters'])} clusters holding {_n(d['documents_in_clusters'])} documents</p>"]
@@ -294,21 +404,28 @@ def table(headers: list[str], rows: list) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def heat_table(matrix: dict[str, dict[str, int]]) -> str:
-    """The cross-source matrix as a table whose cells are shaded by their share of the largest cell."""
+def heat_table(
+    matrix: dict[str, dict[str, int]],
+    rows: list[str] | None = None,
+    columns: list[str] | None = None,
+    corner: str = "removed ↓ keeper →",
+) -> str:
+    """A matrix as a table whose cells are shaded by their share of the largest cell; rows and columns
+    default to every name in it, sorted (the square cross-source matrix)."""
     names = sorted({*matrix, *(k for row in matrix.values() for k in row)})
+    row_names, column_names = rows or names, columns or names
     top = max((v for row in matrix.values() for v in row.values()), default=0) or 1
-    head = "<th>removed ↓ keeper →</th>" + "".join(f"<th>{escape(n)}</th>" for n in names)
-    rows = []
-    for dup in names:
+    head = f"<th>{escape(corner)}</th>" + "".join(f"<th>{escape(n)}</th>" for n in column_names)
+    lines = []
+    for dup in row_names:
         cells = []
-        for keeper in names:
+        for keeper in column_names:
             v = matrix.get(dup, {}).get(keeper, 0)
             alpha = 0.08 + 0.85 * math.sqrt(v / top) if v else 0
             colour = "#fff" if alpha > 0.55 else "#222"
             cells.append(f'<td style="background:rgba(228,87,46,{alpha:.2f});color:{colour}">{v:,}</td>')
-        rows.append(f"<tr><th>{escape(dup)}</th>{''.join(cells)}</tr>")
-    return f"<table class=heat><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        lines.append(f"<tr><th>{escape(dup)}</th>{''.join(cells)}</tr>")
+    return f"<table class=heat><thead><tr>{head}</tr></thead><tbody>{''.join(lines)}</tbody></table>"
 
 
 def _td(v) -> str:
@@ -404,7 +521,8 @@ def bar_chart(
 def funnel_chart(groups: list[tuple[str, list[list]]]) -> str:
     """Horizontal bars, one group per source, one bar per funnel step, scaled to the group's first step."""
     steps = [s for s, _ in groups[0][1]] if groups else []
-    bar_h, gap, label_w, width = 13, 12, 96, 880
+    bar_h, gap, label_w = 13, 12, 96
+    width = max(880, label_w + len(steps) * 130)  # room for every legend entry
     height = len(groups) * (len(steps) * bar_h + gap) + 34
     parts = [
         f'<svg id="funnel" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -412,7 +530,7 @@ def funnel_chart(groups: list[tuple[str, list[list]]]) -> str:
     ]
     for i, step in enumerate(steps):  # legend
         parts.append(
-            f'<rect x="{label_w + i * 130}" y="4" width="11" height="11" fill="{STEP_COLOURS[i % 6]}"/>'
+            f'<rect x="{label_w + i * 130}" y="4" width="11" height="11" fill="{STEP_COLOURS[i % 7]}"/>'
             + _text(label_w + i * 130 + 15, 14, step, "start")
         )
     y = 26
@@ -424,7 +542,7 @@ def funnel_chart(groups: list[tuple[str, list[list]]]) -> str:
             w = span * min(1.0, (value or 0) / base)
             parts.append(
                 f'<rect x="{label_w}" y="{y}" width="{max(w, 0.5):.1f}" height="{bar_h - 2}" '
-                f'fill="{STEP_COLOURS[i % 6]}"><title>{escape(name)} {escape(step)}: {_n(value)}</title></rect>'
+                f'fill="{STEP_COLOURS[i % 7]}"><title>{escape(name)} {escape(step)}: {_n(value)}</title></rect>'
                 + _text(label_w + w + 4, y + bar_h - 3, _n(value), "start")
             )
             y += bar_h

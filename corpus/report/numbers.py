@@ -1,21 +1,26 @@
 """The report's numbers: every stage's statistics merged into one dict, with the end-to-end accounting.
 
 ``build_report`` reads the stage stats a build leaves under ``OUT/stats/`` (``ingest.json``, ``filter.json``,
-``dedup.json``, ``shards.json``; without the last, the shard manifest ``OUT/shards/manifest.json``) and
-returns what ``OUT/report/stats.json`` holds: every stage's numbers unchanged under ``stages``, plus what
-the report derives from them: per source the funnel and the end-to-end accounting, totals, and the dedup
+``dedup.json``, ``decontaminate.json``, ``shards.json``; without the last, the shard manifest
+``OUT/shards/manifest.json``) and returns what ``OUT/report/stats.json`` holds: every stage's numbers
+unchanged under ``stages``, plus what the report derives from them: per source the funnel and the
+end-to-end accounting, totals, the dedup summary and, when the decontaminate stage ran, the contamination
 summary. ``corpus/report/text.py`` and ``corpus/report/html.py`` render that dict; ``corpus/report/write.py``
 writes it. Nothing here imports either renderer.
 
 End-to-end accounting, per source, in the unit each stage counts (records at ingest, documents after)::
 
-    records read = rejects + skips + merged + filtered + exact dups + near dups + documents tokenized
+    records read = rejects + skips + merged + filtered + exact dups + near dups + contaminated
+                   + documents tokenized
 
 ``merged`` is the records that became part of a multi-record document minus those documents (a Reddit
 thread is one document built from the comments of its longest chain), so the identity needs no
-assumption about how many records a document holds. Each term comes from a different stage's file, so
-the identity is checked, never assumed; the stage hand-offs (documents out of one stage = documents into
-the next) are checked as well, so a mismatch names where the numbers part ways.
+assumption about how many records a document holds. ``contaminated`` is the documents the decontaminate
+stage dropped: 0 where it only cut or flagged, was off (``enabled: false``) or the build is older than the
+stage (no ``decontaminate.json``), so old OUT folders still balance. Each term comes from a different
+stage's file, so the identity is checked, never assumed; the stage hand-offs (documents out of one stage =
+documents into the next, with the decontaminate stage between dedup and the shards when it ran) are
+checked as well, so a mismatch names where the numbers part ways.
 """
 
 from __future__ import annotations
@@ -28,11 +33,12 @@ from corpus.runtime.layout import STAGE_ORDER as STAGES
 from corpus.runtime.markers import marker_parts, read_stats
 
 REPORT_VERSION = 1
-STAT_STAGES = ("ingest", "filter", "dedup", "shards")  # the stages that write OUT/stats/<stage>.json
+STAT_STAGES = ("ingest", "filter", "dedup", "decontaminate", "shards")  # those writing OUT/stats/<stage>.json
+OPTIONAL_STAGES = ("decontaminate",)  # older builds have no stats of these: never reported as missing
 MANIFEST = ("shards", "manifest.json")
 OK, MISMATCH, INCOMPLETE = "ok", "MISMATCH", "incomplete"
 # The accounting terms after ``records_read``, in the order the identity adds them up.
-TERMS = ("rejects", "skips", "merged", "filtered", "exact_dups", "near_dups", "tokenized")
+TERMS = ("rejects", "skips", "merged", "filtered", "exact_dups", "near_dups", "contaminated", "tokenized")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -104,6 +110,11 @@ def source_names(stages: dict[str, dict]) -> list[str]:
     return names
 
 
+def decontaminate_ran(stages: dict[str, dict]) -> bool:
+    """Whether the decontaminate stage scanned the corpus (its stats exist and are not ``enabled: false``)."""
+    return bool(stages.get("decontaminate", {}).get("enabled"))
+
+
 def _source(stages: dict, stage: str, name: str) -> dict | None:
     """A source's numbers in one stage: None when the stage has no stats at all, {} when the stage ran
     and saw nothing of the source (every count is then 0)."""
@@ -114,7 +125,7 @@ def _source(stages: dict, stage: str, name: str) -> dict | None:
 
 def source_numbers(stages: dict[str, dict], name: str) -> dict:
     """One source's counts across the stages, flat; None where the stage's stats are missing."""
-    ing, flt, ddp, shd = (_source(stages, s, name) for s in STAT_STAGES)
+    ing, flt, ddp, dcn, shd = (_source(stages, s, name) for s in STAT_STAGES)
     n: dict = {}
     if ing is not None:
         n.update(
@@ -137,6 +148,12 @@ def source_numbers(stages: dict[str, dict], name: str) -> dict:
         for key in ("in", "exact_dups", "near_dups", "kept"):
             value = ddp.get(key, {"docs": 0, "bytes": 0})
             n[f"dedup_{key}"], n[f"dedup_{key}_bytes"] = value["docs"], value["bytes"]
+    if dcn is not None and decontaminate_ran(stages):
+        for key in ("in", "documents_hit", "dropped", "cut", "flagged", "kept", "removed_chars"):
+            n[f"decontam_{key}"] = dcn.get(key, 0)
+        n["contaminated"] = n["decontam_dropped"]
+    elif dcn is not None:
+        n["contaminated"] = 0  # the stage was off: nothing dropped
     if shd is not None:
         # a manifest has no per-source document or tail counts: unknown, not zero
         known = not stages["shards"].get("from_manifest", False)
@@ -161,6 +178,7 @@ def accounting(n: dict) -> dict:
         "filtered": n.get("filtered"),
         "exact_dups": n.get("dedup_exact_dups"),
         "near_dups": n.get("dedup_near_dups"),
+        "contaminated": n.get("contaminated", 0),  # 0, not missing, for builds older than the stage
         "tokenized": n.get("tokenized"),
     }
     checks = []
@@ -188,7 +206,16 @@ def accounting(n: dict) -> dict:
         n.get("dedup_in_bytes"),
         _add(n.get("dedup_exact_dups_bytes"), n.get("dedup_near_dups_bytes"), n.get("dedup_kept_bytes")),
     )
-    check("dedup -> shards: documents", n.get("dedup_kept"), n.get("tokenized"))
+    if "decontam_in" in n:
+        check("dedup -> decontaminate: documents", n.get("dedup_kept"), n["decontam_in"])
+        check(
+            "decontaminate: in = kept + dropped",
+            n["decontam_in"],
+            _add(n["decontam_kept"], n["decontam_dropped"]),
+        )
+        check("decontaminate -> shards: documents", n["decontam_kept"], n.get("tokenized"))
+    else:
+        check("dedup -> shards: documents", n.get("dedup_kept"), n.get("tokenized"))
     total = _add(*terms.values())
     check("records read = " + " + ".join(TERMS), n.get("records_read"), total)
     missing = [k for k, v in {"records_read": n.get("records_read"), **terms}.items() if v is None]
@@ -224,6 +251,7 @@ def funnel(n: dict) -> list[list]:
         ("after filter", n.get("filter_kept")),
         ("after exact dedup", _sub(n.get("dedup_in"), n.get("dedup_exact_dups"))),
         ("kept", n.get("dedup_kept")),
+        *([("after decontam", n["decontam_kept"])] if "decontam_kept" in n else []),
         ("tokenized", n.get("tokenized")),
     ]
     return [[step, value] for step, value in steps]
@@ -253,6 +281,75 @@ def dedup_summary(dedup: dict) -> dict:
     }
 
 
+def decontaminate_summary(decontaminate: dict, sources: list[str]) -> dict | None:
+    """The contamination numbers the report shows (None when the stage did not run): per source what the
+    action did, per evaluation set the share of its items found and the sets x sources matrices, and the
+    stage's examples with each matched item as ``{"location", "text"}``.
+
+    An item's ``text`` is None unless the stats carry it under ``item_texts``: on an example, a list
+    parallel to its ``items`` or a dict by location; on a set, a dict by location. A text given as a list
+    of segments is joined with spaces.
+    """
+    if not decontaminate.get("enabled"):
+        return None
+    counted = decontaminate.get("sources", {})
+    keys = ("in", "documents_hit", "dropped", "cut", "flagged", "kept", "removed_chars")
+    per_source = {name: {k: counted.get(name, {}).get(k, 0) for k in keys} for name in sources}
+    for name in sources:
+        per_source[name]["drop_reasons"] = counted.get(name, {}).get("drop_reasons", {})
+    reasons: dict[str, int] = {}
+    for s in per_source.values():
+        for reason, count in s["drop_reasons"].items():
+            reasons[reason] = reasons.get(reason, 0) + count
+    sets = {}
+    for name, s in decontaminate.get("sets", {}).items():
+        by_source = s.get("by_source", {})
+        items, hit = s.get("items", 0), s.get("items_hit", 0)
+        sets[name] = {
+            "items": items,
+            "items_hit": hit,
+            "items_hit_share": round(hit / items, 6) if items else None,
+            "documents_hit": s.get("documents_hit", 0),
+            "ngrams_matched": s.get("ngrams_matched", 0),
+            "documents_hit_by_source": {
+                src: by_source.get(src, {}).get("documents_hit", 0) for src in sources
+            },
+            "ngrams_by_source": {src: by_source.get(src, {}).get("ngrams_matched", 0) for src in sources},
+            "examples": [_example(e, s.get("item_texts")) for e in s.get("examples", [])],
+        }
+    return {
+        "config": decontaminate.get("config", {}),
+        "evalsets": decontaminate.get("evalsets", []),
+        "sources": per_source,
+        "totals": {
+            **{k: sum(s[k] for s in per_source.values()) for k in keys},
+            "drop_reasons": dict(sorted(reasons.items())),
+        },
+        "sets": sets,
+        "elapsed_s": decontaminate.get("elapsed_s"),
+    }
+
+
+def _example(example: dict, set_texts) -> dict:
+    texts = example.get("item_texts", set_texts)
+    items = [
+        {"location": location, "text": _item_text(texts, i, location)}
+        for i, location in enumerate(example.get("items", []))
+    ]
+    keys = ("doc_id", "source", "start", "end", "ngrams", "before", "match", "after")
+    return {**{k: example.get(k) for k in keys}, "items": items}
+
+
+def _item_text(texts, i: int, location: str) -> str | None:
+    if isinstance(texts, dict):
+        text = texts.get(location)
+    elif isinstance(texts, list) and i < len(texts):
+        text = texts[i]
+    else:
+        return None
+    return " ".join(text) if isinstance(text, list | tuple) else text
+
+
 def build_report(out: str | Path) -> dict:
     """The merged statistics of the build under ``out``: what ``OUT/report/stats.json`` holds."""
     stages = load_stage_stats(out)
@@ -274,6 +371,7 @@ def build_report(out: str | Path) -> dict:
     statuses = {s["accounting"]["status"] for s in sources.values()}
     status = MISMATCH if MISMATCH in statuses else INCOMPLETE if INCOMPLETE in statuses else OK
     recipe = next((st.get("recipe") for st in stages.values() if st.get("recipe")), None)
+    decontaminate = stages.get("decontaminate")
     return {
         "report_version": REPORT_VERSION,
         "out": str(out),
@@ -285,6 +383,7 @@ def build_report(out: str | Path) -> dict:
         "sources": sources,
         "totals": totals,
         "dedup": dedup_summary(stages["dedup"]) if "dedup" in stages else None,
+        "decontaminate": decontaminate_summary(decontaminate, list(sources)) if decontaminate else None,
         "stages": stages,
     }
 

@@ -149,7 +149,54 @@ def shards_table(stats: dict) -> str:
     return format_table(["source", "docs", "tokens", "in shards", "tail"], rows, title="shards")
 
 
+def decontaminate_table(stats: dict) -> str:
+    """The end-of-stage summary: per source in / hit / dropped / cut / kept, then per evaluation set the
+    share of its items found in the corpus (one line when the recipe names no evaluation set)."""
+    if not stats.get("enabled"):
+        return f"decontaminate: {stats.get('recipe')}: off (the recipe names no evaluation set)"
+    rows = [
+        [
+            name,
+            s["in"],
+            s["documents_hit"],
+            s["dropped"],
+            s["cut"],
+            s["kept"],
+            "ok" if s["balanced"] else "MISMATCH",
+        ]
+        for name, s in stats["sources"].items()
+    ]
+    config = stats["config"]
+    table = format_table(
+        ["source", "in", "hit", "dropped", "cut", "kept", "balance"],
+        rows,
+        title=f"decontaminate: {stats['recipe']} ({stats.get('elapsed_s', '-')} s; "
+        f"{config['n']}-word n-grams, action {config['action']})",
+    )
+    set_rows = [
+        [
+            name,
+            s["items"],
+            s["items_hit"],
+            f"{s['items_hit'] / s['items']:.1%}" if s["items"] else "-",
+            s["documents_hit"],
+            s["ngrams_matched"],
+        ]
+        for name, s in stats["sets"].items()
+    ]
+    sets = format_table(
+        ["evaluation set", "items", "items hit", "items found", "documents hit", "n-grams matched"], set_rows
+    )
+    return f"{table}\n\n{sets}"
+
+
 def stage_table(stage: str, stats: dict) -> str:
     """The end-of-stage table of any stage ("" for the tokenize and report stages, which print their own)."""
-    tables = {"ingest": ingest_table, "filter": filter_table, "dedup": dedup_table, "shards": shards_table}
+    tables = {
+        "ingest": ingest_table,
+        "filter": filter_table,
+        "dedup": dedup_table,
+        "decontaminate": decontaminate_table,
+        "shards": shards_table,
+    }
     return tables[stage](stats) if stage in tables else ""

@@ -1,4 +1,5 @@
-"""The report as terminal text: tables, histograms as bars, the largest clusters with snippets.
+"""The report as terminal text: tables, histograms as bars, the largest clusters with snippets, and the
+contamination found by the decontaminate stage (when it ran).
 
 Input is the merged report dict of ``corpus.report.numbers.build_report``; ``corpus report`` prints the
 text and the report stage logs it.
@@ -11,12 +12,14 @@ import math
 import re
 
 from corpus.dedup.minhash import s_curve
-from corpus.report.numbers import STAT_STAGES, accounting_line, count_text, reason_matrix
+from corpus.report.numbers import OPTIONAL_STAGES, STAT_STAGES, accounting_line, count_text, reason_matrix
 from corpus.report.tables import format_table
 
 # A terminal line shows the start of a snippet; report.html shows the whole snippet dedup stored.
 TEXT_SNIPPET_CHARS = 110
 BAR_WIDTH = 30
+CONTEXT_TEXT_CHARS = 50  # characters of an example's text shown on each side of the match
+MATCH_OPEN, MATCH_CLOSE = "[[", "]]"  # the matched span in an example's text
 
 
 def render_text(report: dict, top: int = 10) -> str:
@@ -32,15 +35,18 @@ def render_text(report: dict, top: int = 10) -> str:
     d = report["dedup"]
     if d is not None:
         parts += [_cross_source(d), _pairs(d), _band_layout(d), _cluster_histogram(d), _largest(d, top)]
+    c = report.get("decontaminate")
+    if c is not None:
+        parts += [_contamination(c), _examples(c, top)]
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
 def _header(report: dict) -> str:
-    missing = [s for s in STAT_STAGES if s not in report["stages_found"]]
+    missing = [s for s in STAT_STAGES if s not in report["stages_found"] and s not in OPTIONAL_STAGES]
+    found = [_stage_name(report, s) for s in report["stages_found"]]
     lines = [
         f"corpus report: {report['out']} (recipe {report['recipe'] or '-'})",
-        f"stages with stats: {', '.join(report['stages_found'])}"
-        + (f"; missing: {', '.join(missing)}" if missing else ""),
+        f"stages with stats: {', '.join(found)}" + (f"; missing: {', '.join(missing)}" if missing else ""),
     ]
     if report["shards_from_manifest"]:
         lines.append(
@@ -50,6 +56,12 @@ def _header(report: dict) -> str:
     if report["stage_seconds"]:
         lines.append("seconds: " + ", ".join(f"{k} {v}" for k, v in report["stage_seconds"].items()))
     return "\n".join(lines)
+
+
+def _stage_name(report: dict, stage: str) -> str:
+    """A stage as the header lists it: the decontaminate stage says when it was off."""
+    off = stage == "decontaminate" and report.get("decontaminate") is None
+    return f"{stage} (off)" if off else stage
 
 
 def _records_table(report: dict) -> str:
@@ -236,6 +248,102 @@ def _largest(d: dict, top: int) -> str:
         for m in c.get("members", []):
             lines.append(f"    {m['kind']:<7} {_snippet(m.get('snippet'))}  [{m['doc_id']}]")
     return "\n".join(lines)
+
+
+def _contamination(c: dict) -> str:
+    """What the stage did per source, the share of each set's items found, and the sets x sources
+    matrices (documents hit, n-grams matched)."""
+    config, t = c["config"], c["totals"]
+    items = sum(s["items"] for s in c["sets"].values())
+    reasons = _pairs_text(t["drop_reasons"])
+    lines = [
+        f"contamination: {config.get('n', '?')}-word n-grams against {len(c['sets'])} evaluation "
+        f"set{'' if len(c['sets']) == 1 else 's'} ({items:,} items); action {config.get('action', '?')}"
+        + (f" (margin {config['margin']} characters)" if config.get("action") == "cut" else ""),
+        f"documents hit {t['documents_hit']:,} of {t['in']:,}: dropped {t['dropped']:,}"
+        + (f" ({reasons})" if reasons else "")
+        + f", cut {t['cut']:,}, flagged {t['flagged']:,}; characters removed {t['removed_chars']:,}",
+    ]
+    keys = ("in", "documents_hit", "dropped", "cut", "flagged", "kept", "removed_chars")
+    rows = [[name, *(s[k] for k in keys)] for name, s in c["sources"].items()]
+    rows.append(["total", *(t[k] for k in keys)])
+    headers = ["source", "in", "hit", "dropped", "cut", "flagged", "kept", "chars removed"]
+    parts = ["\n".join(lines), format_table(headers, rows, title="decontaminate per source (documents)")]
+    set_rows = [
+        [
+            name,
+            s["items"],
+            s["items_hit"],
+            _percent(s["items_hit_share"]),
+            s["documents_hit"],
+            s["ngrams_matched"],
+        ]
+        for name, s in c["sets"].items()
+    ]
+    parts.append(
+        format_table(
+            ["evaluation set", "items", "items hit", "items found", "documents hit", "n-grams matched"],
+            set_rows,
+            title="evaluation set items found in the corpus (items hit / items)",
+        )
+    )
+    sources = list(c["sources"])
+    for key, what in (("documents_hit_by_source", "documents hit"), ("ngrams_by_source", "n-grams matched")):
+        matrix = [
+            [name, *(s[key].get(src, 0) for src in sources), sum(s[key].values())]
+            for name, s in c["sets"].items()
+        ]
+        parts.append(
+            format_table(
+                ["set \\ source", *sources, "total"],
+                matrix,
+                title=f"{what} by evaluation set (row) and source (column)",
+            )
+        )
+    return "\n\n".join(parts)
+
+
+def _examples(c: dict, top: int) -> str:
+    """Each set's first examples: the corpus text with the match in [[ ]], then the evaluation item."""
+    lines = []
+    for name, s in c["sets"].items():
+        shown = s["examples"][:top]
+        if not shown:
+            continue
+        lines.append(f"{name}: {len(shown)} of {len(s['examples'])} examples recorded by the stage")
+        for i, e in enumerate(shown, 1):
+            lines.append(
+                f"#{i} {e['doc_id']} ({e['source']})  characters {e['start']:,}-{e['end']:,}  "
+                f"{e['ngrams']:,} n-grams"
+            )
+            lines.append(f"    corpus  {_example_text(e)}")
+            for item in e["items"]:
+                text = _snippet(item["text"]) if item["text"] else "(item text not in the stats)"
+                lines.append(f"    item    {item['location']}  {text}")
+    if not lines:
+        return "contamination examples: none"
+    return "contamination examples (corpus text with the match in [[ ]], then the evaluation item)\n" + (
+        "\n".join(lines)
+    )
+
+
+def _example_text(e: dict) -> str:
+    """``"...before [[match]] after..."`` on one line, quoted."""
+    before, after = _flat(e["before"] or ""), _flat(e["after"] or "")
+    match = _flat(e["match"] or "")
+    if len(match) > TEXT_SNIPPET_CHARS:
+        match = match[:TEXT_SNIPPET_CHARS] + "..."
+    elif e["end"] - e["start"] > len(e["match"] or ""):  # the stage kept only the start of a long match
+        match += "..."
+    if len(before) > CONTEXT_TEXT_CHARS or e["start"] > len(e["before"] or ""):
+        before = "..." + before[-CONTEXT_TEXT_CHARS:]
+    if len(after) > CONTEXT_TEXT_CHARS:
+        after = after[:CONTEXT_TEXT_CHARS] + "..."
+    return json.dumps(f"{before}{MATCH_OPEN}{match}{MATCH_CLOSE}{after}", ensure_ascii=False)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
 
 
 def _pairs_text(counts: dict) -> str:

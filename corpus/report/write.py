@@ -39,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="corpus report", description=__doc__.split("\n\n")[0])
     parser.add_argument("out", help="the build's output folder (the OUT given to the build)")
     parser.add_argument("--no-html", action="store_true", help="write stats.json only, not report.html")
-    parser.add_argument("--top", type=int, default=10, help="largest clusters to print (default 10)")
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=10,
+        help="largest clusters, and examples per evaluation set, to print (default 10)",
+    )
     args = parser.parse_args(argv)
     try:
         report = build_report(args.out)

@@ -33,3 +33,6 @@ class Stage:
     run: Callable[[StageContext], dict]  # -> its stats (counters), written by the runner
     check: Callable[[dict], None] | None = None  # its accounting check on those stats
     writes_stats: bool = True  # False only for the report, whose stats are the report itself
+    fingerprint_extra: Callable[[Any], str] | None = (
+        None  # recipe -> more to fingerprint (input files' hashes)
+    )

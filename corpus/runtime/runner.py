@@ -32,6 +32,8 @@ def stage_fingerprints(recipe: Recipe) -> dict[str, str]:
     fingerprints, previous = {}, __version__
     for name, stage in STAGES.items():
         own = recipe.fingerprint(*stage.recipe_parts) if stage.recipe_parts else ""
+        if stage.fingerprint_extra is not None:
+            own += "|" + stage.fingerprint_extra(recipe)
         previous = hashlib.sha256(f"{previous}|{name}|{own}".encode()).hexdigest()
         fingerprints[name] = previous
     return fingerprints

@@ -10,7 +10,12 @@ All five of OPT's sources in their native formats under ``DIR/<source>/`` (see e
   file, location and reason; ``empty``: planted empty documents (skips);
 - ``expected``: per source, the counts the ingest stage must report (records, documents, document
   records, rejects and skips by reason; see ``corpus.sample.truth``);
-- ``planted``: the planted duplicate pairs with the level aimed at and the Jaccard measured.
+- ``planted``: the planted duplicate pairs with the level aimed at and the Jaccard measured;
+- ``contamination``: the evaluation set written to ``DIR/evalsets/`` (``corpus.sample.evalset``), every
+  document an item of it was planted in (``corpus.sample.contamination``: doc id, source, set, item id and
+  line, ``whole`` or ``embedded``, the edit), the planted documents per source, and ``clean``: every other
+  document (none holds an item, so a hit on one is a false hit). The planted documents are English, clean
+  and unique, so the filters and dedup keep them for the decontaminate stage.
 
 The same seed and size give byte-identical files, whatever ``--workers``: each task draws from its own
 seeded stream (``corpus.sample.plan``).
@@ -19,6 +24,7 @@ seeded stream (``corpus.sample.plan``).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import multiprocessing
 import os
 import shutil
@@ -30,6 +36,16 @@ from pathlib import Path
 
 from corpus.runtime.fs import Folder
 from corpus.sample import books, news, pile, reddit, stories
+from corpus.sample.contamination import make_contamination
+from corpus.sample.evalset import (
+    EVALSET_PATH,
+    FIELDS,
+    MATCH_N,
+    SET_NAME,
+    EvalItem,
+    evalset_bytes,
+    make_evalset,
+)
 from corpus.sample.lexicons import LANGUAGE_WEIGHTS
 from corpus.sample.plan import Plant, SizeSpec, Task, assign_plants, parse_size
 from corpus.sample.plants import make_plants
@@ -45,6 +61,10 @@ RULES = {
     "accounting": "per source: records == document_records + sum(rejects) + sum(skips), counted in records",
     "reddit": "longest root-to-leaf chain by comment count, then rendered characters, then smallest id "
     "sequence; see corpus.sample.reddit",
+    "contamination": "an evaluation item planted whole or in the middle of a document's prose, with an edit the "
+    "decontamination word rule undoes (corpus.decontam.normalize: lowercase, punctuation deleted, whitespace "
+    "split); the set's items share no 13-gram with each other, nor any 8 words in a row with generated text; "
+    "'clean' lists every document without an item",
 }
 
 
@@ -53,11 +73,14 @@ def generate(out: str | Path, seed: int = 1234, size: str = "small", workers: in
     out = Path(out)
     spec = parse_size(size)
     tasks = [task for module in WRITERS.values() for task in module.plan(spec, seed)]
-    plants = make_plants(spec, seed)
+    items = make_evalset(seed)
+    plants = make_plants(spec, seed) + make_contamination(spec, seed, items)
     assign_plants(tasks, plants, seed)
     _clear(out)
+    evalset = evalset_bytes(items)
+    Folder(str(out)).write_bytes(tuple(EVALSET_PATH.split("/")), evalset)
     results = _run(tasks, out, workers or (1 if spec.target_bytes < 50_000_000 else os.cpu_count() or 1))
-    truth = merge(results, plants, seed, spec)
+    truth = merge(results, plants, seed, spec, evalsets={SET_NAME: evalset_entry(items, evalset)})
     Folder(str(out)).write_json(GROUND_TRUTH, truth)
     return truth
 
@@ -65,7 +88,7 @@ def generate(out: str | Path, seed: int = 1234, size: str = "small", workers: in
 def _clear(out: Path) -> None:
     """Remove what an earlier run wrote (only the generator's own folders and file)."""
     (out / GROUND_TRUTH).unlink(missing_ok=True)
-    for name in SOURCE_NAMES:
+    for name in (*SOURCE_NAMES, EVALSET_PATH.split("/")[0]):
         if (out / name).is_dir():
             shutil.rmtree(out / name)
     out.mkdir(parents=True, exist_ok=True)
@@ -85,7 +108,22 @@ def _run(tasks: list[Task], root: Path, workers: int) -> list[TaskResult]:
         return [futures[i].result() for i in range(len(tasks))]
 
 
-def merge(results: list[TaskResult], plants: list[Plant], seed: int, spec: SizeSpec) -> dict:
+def evalset_entry(items: list[EvalItem], data: bytes) -> dict:
+    """What the ground truth says of the evaluation set written as ``data`` (a recipe's set table and more)."""
+    return {
+        "path": EVALSET_PATH,
+        "format": "jsonl",
+        "fields": list(FIELDS),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "items": len(items),
+        "short_items": sum(item.short for item in items),
+        "n": MATCH_N,
+    }
+
+
+def merge(
+    results: list[TaskResult], plants: list[Plant], seed: int, spec: SizeSpec, evalsets: dict | None = None
+) -> dict:
     """The ground truth of the whole corpus from its tasks' results."""
     tallies = {name: SourceTally() for name in SOURCE_NAMES}
     documents: dict[str, dict] = {}
@@ -125,6 +163,7 @@ def merge(results: list[TaskResult], plants: list[Plant], seed: int, spec: SizeS
             }
         )
     _mark_exact_duplicates(documents, hashes)
+    contamination = _contamination(plants, planted, documents, evalsets or {})
 
     return {
         "generator": "corpus.sample",
@@ -140,6 +179,27 @@ def merge(results: list[TaskResult], plants: list[Plant], seed: int, spec: SizeS
         "corrupt": sorted(corrupt, key=lambda c: (c["source"], c["file"], c["location"])),
         "empty": sorted(empty, key=lambda c: (c["source"], c["file"], c["location"])),
         "planted": sorted(pairs, key=lambda p: p["key"]),
+        "contamination": contamination,
+    }
+
+
+def _contamination(plants: list[Plant], planted: dict, documents: dict, evalsets: dict) -> dict:
+    """The ``contamination`` section: the evaluation sets, the documents carrying an item, and the rest."""
+    entries = [
+        {"doc_id": planted[p.key], "source": p.source, **p.evalitem, "key": p.key}
+        for p in plants
+        if p.evalitem is not None
+    ]
+    carrying = {e["doc_id"] for e in entries}
+    by_source = defaultdict(int)
+    for e in entries:
+        by_source[e["source"]] += 1
+    clean = sorted(set(documents) - carrying)  # no item in them: any hit is a false hit
+    return {
+        "evalsets": evalsets,
+        "plants": sorted(entries, key=lambda e: e["doc_id"]),
+        "documents_by_source": dict(sorted(by_source.items())),
+        "clean": clean,
     }
 
 
@@ -175,6 +235,13 @@ def summary_table(truth: dict, out: Path, seconds: float) -> str:
             f"{sum(e['rejects'].values()):8d} {sum(e['skips'].values()):8d}"
         )
     mb = truth["text_bytes"] / 1e6
+    contamination = truth["contamination"]
+    by_source = ", ".join(f"{s} {n}" for s, n in contamination["documents_by_source"].items())
+    for name, entry in contamination["evalsets"].items():
+        rows.append(
+            f"evaluation set {name}: {entry['items']} items in {entry['path']}, planted in "
+            f"{len(contamination['plants'])} documents ({by_source})"
+        )
     rows.append(
         f"{len(truth['documents'])} documents, {len(truth['corrupt'])} planted rejects, {len(truth['planted'])} planted "
         f"duplicates; {mb:.1f} MB of text and markup ({total_disk / 1e6:.1f} MB on disk) in {seconds:.1f} s "

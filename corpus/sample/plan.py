@@ -8,6 +8,7 @@ different files or sources, and the planted corruption - is decided up front and
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -56,6 +57,15 @@ class SizeSpec:
         return self.target_bytes >= HUGE_DOC_MIN_BYTES
 
     @property
+    def contamination_plants(self) -> int:
+        """Documents carrying an evaluation item: 10 at tiny (1.5 MB), 10 more per tenfold size.
+
+        >>> [parse_size(s).contamination_plants for s in ("tiny", "small", "1GB")]
+        [10, 18, 38]
+        """
+        return 10 + max(0, round(10 * math.log10(self.target_bytes / SIZE_PRESETS["tiny"])))
+
+    @property
     def plant_sets(self) -> int:
         """Copies of the planted-duplicate catalogue: one up to 200 MB, then one more per 200 MB."""
         return max(1, self.target_bytes // 200_000_000)
@@ -96,6 +106,7 @@ class Plant:
     kind: str | None = None  # "exact" or "near" for copies
     jaccard: float | None = None  # measured word-5-gram Jaccard with the original (1.0 for exact copies)
     options: dict = field(default_factory=dict)  # source details: pile subset, page URL, ...
+    evalitem: dict | None = None  # the evaluation item it carries (corpus.sample.contamination)
 
 
 @dataclass

@@ -55,7 +55,8 @@ def make_plants(spec: SizeSpec, seed: int) -> list[Plant]:
     return plants
 
 
-def _original(rng: np.random.Generator, source: str, lang: str, chars: int) -> str:
+def source_prose(rng: np.random.Generator, source: str, lang: str, chars: int) -> str:
+    """About ``chars`` characters of clean prose in ``lang``, shaped as ``source`` renders a document."""
     L = language(lang)
     if source == "reddit":  # a chain of single-paragraph comments, joined as the reader renders them
         n = max(2, chars // 700)
@@ -63,7 +64,7 @@ def _original(rng: np.random.Generator, source: str, lang: str, chars: int) -> s
     return L.text(rng, L.sentence_count(chars))
 
 
-def _options(rng: np.random.Generator, source: str, lang: str, text: str) -> tuple[str, dict]:
+def source_form(rng: np.random.Generator, source: str, lang: str, text: str) -> tuple[str, dict]:
     """(what the source writes, its options): CC-News writes a whole page around the text."""
     if source == "pile":
         return text, {"subset": PILE_SUBSETS[int(rng.integers(len(PILE_SUBSETS)))]}
@@ -74,15 +75,15 @@ def _options(rng: np.random.Generator, source: str, lang: str, text: str) -> tup
 
 
 def _exact_group(rng: np.random.Generator, key: str, sources: tuple[str, ...]) -> list[Plant]:
-    text = _original(rng, sources[0], "en", EXACT_CHARS)
-    written, options = _options(rng, sources[0], "en", text)
+    text = source_prose(rng, sources[0], "en", EXACT_CHARS)
+    written, options = source_form(rng, sources[0], "en", text)
     original = Plant(f"{key}/orig", sources[0], written, "en", options=options)
     plants = [original]
     for i, source in enumerate(sources[1:], start=1):
         if source == "ccnews":  # the same page under another URL
             copy_options = {"url": options["url"] + "?utm_source=rss&utm_medium=feed"}
         else:
-            copy_options = _options(rng, source, "en", text)[1]
+            copy_options = source_form(rng, source, "en", text)[1]
         plants.append(
             Plant(
                 f"{key}/copy{i}",
@@ -103,8 +104,10 @@ def _near_chain(
 ) -> list[Plant]:
     """An original in ``sources[0]`` and, in each next source, a near-copy of the previous document."""
     L = language(lang)
-    text = _original(rng, sources[0], lang, ORIGINAL_CHARS)
-    plants = [Plant(f"{key}/orig", sources[0], text, lang, options=_options(rng, sources[0], lang, text)[1])]
+    text = source_prose(rng, sources[0], lang, ORIGINAL_CHARS)
+    plants = [
+        Plant(f"{key}/orig", sources[0], text, lang, options=source_form(rng, sources[0], lang, text)[1])
+    ]
     for i, source in enumerate(sources[1:], start=1):
         copy, j = near_duplicate(text, level, rng, L.content_words)
         plants.append(
@@ -116,7 +119,7 @@ def _near_chain(
                 of=plants[-1].key,
                 kind="near",
                 jaccard=j,
-                options={**_options(rng, source, lang, copy)[1], "level": level},
+                options={**source_form(rng, source, lang, copy)[1], "level": level},
             )
         )
         text = copy

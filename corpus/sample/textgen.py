@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from types import ModuleType, SimpleNamespace
 
 import numpy as np
 
@@ -42,8 +43,9 @@ class _Templates:
 class Language:
     """One language, compiled: draw sentences, documents and titles from it with a numpy Generator."""
 
-    def __init__(self, code: str):
-        module = lexicon(code)
+    def __init__(self, code: str, module: ModuleType | SimpleNamespace | None = None):
+        """``module``: a lexicon module to compile instead of ``lexicon(code)`` (the evaluation set's quiz)."""
+        module = module or lexicon(code)
         self.code = code
         self.joiner: str = getattr(module, "JOINER", " ")
         self.title_case: bool = getattr(module, "TITLE_CASE", False)
@@ -103,6 +105,12 @@ class Language:
         self._forms = np.array(forms, dtype=object)
         self._n_words = len(vocab)
         self.mean_sentence_chars = self._measure_sentence_chars()
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """Every word this language can write: category words and template literals, as listed (a multi-word
+        entry is one string), without capitalisation or punctuation."""
+        return tuple(self._vocab)
 
     # ------------------------------------------------------------------------------------------------
     def _compile(self, templates, category_id, sentence: bool) -> _Templates:

@@ -179,10 +179,14 @@ class ShardsSettings:
     seed: int  # the global order, the pack groups and the valid split
     tokenizer: TokenizerConfig  # how the manifest describes the tokenizer (its kind and origin)
     recipe: dict  # the resolved recipe, recorded in the manifest
+    documents: str = (
+        layout.DEDUP_DOCUMENTS
+    )  # the OUT folder tokenized: decontaminated documents when there are
 
     @classmethod
     def from_recipe(cls, recipe) -> ShardsSettings:
-        return cls(recipe.pack, recipe.seed, recipe.tokenizer, recipe.to_dict())
+        documents = layout.documents_to_tokenize(recipe.decontaminate)
+        return cls(recipe.pack, recipe.seed, recipe.tokenizer, recipe.to_dict(), documents)
 
 
 def run(ctx: StageContext) -> dict:
@@ -195,12 +199,10 @@ def run(ctx: StageContext) -> dict:
     shards = ctx.out.folder(layout.SHARDS)
     shards.clear()  # no shard of an earlier run survives
     shards_uri = ctx.out.uri(layout.SHARDS)
-    groups = _encode_and_pack(
-        ctx.spark, ctx.out.uri(layout.DEDUP_DOCUMENTS), loaded, dtype, settings, shards_uri
-    )
+    groups = _encode_and_pack(ctx.spark, ctx.out.uri(settings.documents), loaded, dtype, settings, shards_uri)
     stats, splits = summarize(groups, settings.pack.seq_len)
     shards.write_text(SHARD_TOKENIZER_FILE, loaded.to_json())
-    manifest = build_manifest(settings, loaded, dtype, splits)
+    manifest = build_manifest(settings, loaded, dtype, splits, _evalsets_cleaned_against(ctx))
     shards.write_text("manifest.json", json.dumps(manifest, indent=2, sort_keys=True))
     stats.update(tokenizer=loaded.manifest_entry(), dtype=dtype, shards_dir=shards_uri)
     return stats
@@ -366,10 +368,29 @@ def _empty_split() -> dict:
     return {"docs": 0, "tokens_produced": 0, "tail_tokens": 0, "shards": []}
 
 
-def build_manifest(settings: ShardsSettings, loaded: LoadedTokenizer, dtype: str, splits: dict) -> dict:
+def _evalsets_cleaned_against(ctx: StageContext) -> list[dict] | None:
+    """The evaluation sets (name, path, sha256, ...) the documents were decontaminated against, from the
+    decontaminate stage's stats; None when that stage was off."""
+    folder = ctx.out.folder()
+    if not folder.exists(layout.STATS, "decontaminate.json"):
+        return None
+    stats = folder.read_json(layout.STATS, "decontaminate.json")
+    return stats["evalsets"] if stats.get("enabled") else None
+
+
+def build_manifest(
+    settings: ShardsSettings,
+    loaded: LoadedTokenizer,
+    dtype: str,
+    splits: dict,
+    evalsets: list[dict] | None = None,
+) -> dict:
     """The manifest (layout fixed in ``corpus/tokens/shard_format.py``); ``docs``, ``tail_tokens`` and
-    ``tokens_produced`` per split are additions."""
+    ``tokens_produced`` per split are additions, and so is ``decontaminated_against`` (the evaluation sets
+    the documents were cleaned against, when they were)."""
+    extra = {"decontaminated_against": evalsets} if evalsets is not None else {}
     return {
+        **extra,
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "seq_len": settings.pack.seq_len,
@@ -396,7 +417,7 @@ def code_version() -> str:
 
 STAGE = Stage(
     name="shards",
-    reads=(layout.DEDUP_DOCUMENTS, layout.TOKENIZER),
+    reads=(layout.DEDUP_DOCUMENTS, layout.DECONTAM_DOCUMENTS, layout.TOKENIZER),
     writes=(layout.SHARDS,),
     recipe_parts=("pack", "seed"),
     settings=ShardsSettings.from_recipe,

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from corpus.config import TokenizerConfig
 from corpus.runtime.contract import Stage, StageContext
 from corpus.runtime.fs import exists, resolve_fs
-from corpus.runtime.layout import DEDUP_DOCUMENTS, TOKENIZER, TOKENIZER_FILE, OutLayout
+from corpus.runtime.layout import (
+    DECONTAM_DOCUMENTS,
+    DEDUP_DOCUMENTS,
+    TOKENIZER,
+    TOKENIZER_FILE,
+    OutLayout,
+    documents_to_tokenize,
+)
 from corpus.tokens.tokenizer import (
     LoadedTokenizer,
     TokenizerLoadError,
@@ -37,10 +44,11 @@ class TokenizeSettings:
 
     tokenizer: TokenizerConfig
     seed: int  # the training sample's document-id hash
+    documents: str = DEDUP_DOCUMENTS  # the OUT folder trained on: decontaminated documents when there are
 
     @classmethod
     def from_recipe(cls, recipe) -> TokenizeSettings:
-        return cls(recipe.tokenizer, recipe.seed)
+        return cls(recipe.tokenizer, recipe.seed, documents_to_tokenize(recipe.decontaminate))
 
 
 def resolve_tokenizer(settings: TokenizeSettings, out: OutLayout) -> LoadedTokenizer:
@@ -48,7 +56,7 @@ def resolve_tokenizer(settings: TokenizeSettings, out: OutLayout) -> LoadedToken
     config = settings.tokenizer
     if config.kind != "train":
         return load_tokenizer(config)
-    folder, input_dir, path = out.folder(), out.uri(DEDUP_DOCUMENTS), out.uri(TRAINED_FILE)
+    folder, input_dir, path = out.folder(), out.uri(settings.documents), out.uri(TRAINED_FILE)
     record = tuple(TRAINED_WITH.split("/"))
     trained_with = {
         "input": input_dir,
@@ -90,7 +98,7 @@ def run(ctx: StageContext) -> dict:
 
 STAGE = Stage(
     name="tokenize",
-    reads=(DEDUP_DOCUMENTS,),
+    reads=(DEDUP_DOCUMENTS, DECONTAM_DOCUMENTS),  # the second when decontamination drops or cuts
     writes=(TOKENIZER,),
     recipe_parts=("tokenizer",),
     settings=TokenizeSettings.from_recipe,

@@ -16,21 +16,42 @@ import pytest
 from corpus import cli
 from corpus.accounting import AccountingError
 from corpus.config import recipe_from_dict
-from corpus.report.html import bar_chart, render_html
+from corpus.report.html import CSS, bar_chart, render_html
 from corpus.report.numbers import INCOMPLETE, MISMATCH, OK, build_report, check_report, reason_matrix
+from corpus.report.tables import stage_table
 from corpus.report.text import render_text
 from corpus.report.write import main
 from corpus.runtime.runner import run_stage
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "report"
+DECONTAMINATE = FIXTURE / "with_decontaminate"  # laid over the base tree (see the fixture's README)
 RECIPE = recipe_from_dict({"name": "sample", "sources": {"pile": {"paths": ["unused"]}}})
+DECONTAMINATE_OFF = {"stage": "decontaminate", "recipe": "sample", "enabled": False}
+IDENTITY = (
+    "records read = rejects + skips + merged + filtered + exact_dups + near_dups + contaminated + tokenized"
+)
 
 
 @pytest.fixture
 def out(tmp_path) -> Path:
     target = tmp_path / "OUT"
-    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("README.md"))
+    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("README.md", DECONTAMINATE.name))
     return target
+
+
+@pytest.fixture
+def decontaminated(out) -> Path:
+    """The base build with a decontaminate stage that cut 4 documents and dropped 2 (one of pile, one of
+    reddit), and shards that tokenized the 211 documents it kept."""
+    shutil.copytree(DECONTAMINATE, out, dirs_exist_ok=True)
+
+    def drop_one(shards):
+        for source in ("pile", "reddit"):
+            shards["sources"][source]["docs"] -= 1
+            shards["sources"][source]["docs_train"] -= 1
+
+    _edit(out, "shards", drop_one)
+    return out
 
 
 def run_report(out: Path) -> dict:
@@ -65,6 +86,7 @@ def test_merged_numbers_and_accounting_of_a_real_build(out):
         "filtered": 18,
         "exact_dups": 1,
         "near_dups": 0,
+        "contaminated": 0,  # no decontaminate stats (a build older than the stage): 0, not missing
         "tokenized": 24,
     }
     assert reddit["records_read"] == reddit["sum"] == 432
@@ -170,7 +192,7 @@ def test_without_shard_stats_tokens_come_from_the_manifest_and_accounting_is_inc
     text = capsys.readouterr().out
     assert (
         "pile: records read 107 = rejects 5 + skips 27 + merged 0 + filtered 8 + exact dups 6 + near dups 2 + "
-        "tokenized ? -> incomplete (missing: tokenized)" in text
+        "contaminated 0 + tokenized ? -> incomplete (missing: tokenized)" in text
     )
 
 
@@ -203,7 +225,7 @@ def test_text_report_prints_the_fixture_numbers(out):
         "reddit                       24            11,591                  316",
         "total                       213           255,232                8,654",
         "reddit: records read 432 = rejects 2 + skips 243 + merged 144 + filtered 18 + exact dups 1 + near dups 0 "
-        "+ tokenized 24 -> ok",
+        "+ contaminated 0 + tokenized 24 -> ok",
         "pile                       1       0          4     3       0      8",
         "candidate pairs 12; verified 3; rejected by verification 9 (75.0%); verify = exact; "
         "connected-component rounds 0",
@@ -314,3 +336,355 @@ def test_bar_chart_scales():
     logged = bar_chart([("a", 1, "#000"), ("b", 999, "#000")], "x", "x", "y", log=True)
     h1, h999 = (float(h.split('"')[0]) for h in logged.split('height="')[2:])
     assert h999 / h1 == pytest.approx(3 / 0.30103, rel=5e-3)  # log10(1000) / log10(2), heights in 0.1 px
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The decontaminate stage: accounting, the contamination section, its end-of-stage table
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_accounting_counts_the_documents_decontamination_dropped(decontaminated):
+    report = build_report(decontaminated)
+    assert report["stages_found"] == ["ingest", "filter", "dedup", "decontaminate", "shards"]
+    assert report["accounting_status"] == OK
+    check_report(report)
+    pile = report["sources"]["pile"]["accounting"]
+    assert pile["terms"] == {
+        "rejects": 5,
+        "skips": 27,
+        "merged": 0,
+        "filtered": 8,
+        "exact_dups": 6,
+        "near_dups": 2,
+        "contaminated": 1,  # the cut_too_short one; the two cut pile documents are still tokenized
+        "tokenized": 58,
+    }
+    assert pile["records_read"] == pile["sum"] == 107
+    assert [(c["check"], c["left"], c["right"]) for c in pile["checks"]] == [
+        ("ingest: records read = document records + rejects + skips", 107, 107),
+        ("ingest -> filter: documents", 75, 75),
+        ("ingest -> filter: document records", 75, 75),
+        ("filter: in = filtered + kept", 75, 75),
+        ("filter -> dedup: documents", 67, 67),
+        ("dedup: in = exact + near + kept (documents)", 67, 67),
+        ("dedup: in = exact + near + kept (bytes)", 355799, 355799),
+        ("dedup -> decontaminate: documents", 59, 59),
+        ("decontaminate: in = kept + dropped", 59, 59),
+        ("decontaminate -> shards: documents", 58, 58),
+        (IDENTITY, 107, 107),
+    ]
+    assert report["sources"]["reddit"]["accounting"]["terms"]["contaminated"] == 1
+    assert report["sources"]["ccnews"]["accounting"]["terms"]["contaminated"] == 0  # cut, not dropped
+    assert report["sources"]["pile"]["funnel"] == [
+        ["read (records)", 107],
+        ["ingested", 75],
+        ["after filter", 67],
+        ["after exact dedup", 61],
+        ["kept", 59],
+        ["after decontam", 58],
+        ["tokenized", 58],
+    ]
+    t = report["totals"]
+    assert (t["decontam_in"], t["decontam_documents_hit"], t["contaminated"], t["decontam_cut"]) == (
+        213,
+        6,
+        2,
+        4,
+    )
+    assert (t["decontam_kept"], t["tokenized"], t["decontam_removed_chars"]) == (211, 211, 3216)
+    assert report["stage_seconds"]["decontaminate"] == 4.91
+    c = report["decontaminate"]
+    assert c["totals"] == {
+        "in": 213,
+        "documents_hit": 6,
+        "dropped": 2,
+        "cut": 4,
+        "flagged": 0,
+        "kept": 211,
+        "removed_chars": 3216,
+        "drop_reasons": {"cut_too_short": 2},
+    }
+    lambada = c["sets"]["lambada_test"]
+    assert (lambada["items"], lambada["items_hit"], lambada["items_hit_share"]) == (6, 3, 0.5)
+    assert lambada["documents_hit_by_source"] == {
+        "bookcorpus": 1,
+        "ccnews": 0,
+        "ccstories": 0,
+        "pile": 2,
+        "reddit": 1,
+    }
+    assert lambada["examples"][0]["items"] == [{"location": "lambada_test:line 2", "text": None}]
+
+
+def test_accounting_with_the_stage_off_reads_contaminated_0(out, capsys):
+    (out / "stats" / "decontaminate.json").write_text(json.dumps(DECONTAMINATE_OFF))
+    report = build_report(out)
+    assert report["stages_found"] == ["ingest", "filter", "dedup", "decontaminate", "shards"]
+    assert report["decontaminate"] is None and report["accounting_status"] == OK
+    pile = report["sources"]["pile"]["accounting"]
+    assert (pile["terms"]["contaminated"], pile["terms"]["tokenized"], pile["missing"]) == (0, 59, [])
+    assert [c["check"] for c in pile["checks"]][-2:] == [
+        "dedup -> shards: documents",  # the stage was off: dedup hands its documents to the shards
+        IDENTITY,
+    ]
+    assert report["sources"]["pile"]["numbers"]["contaminated"] == 0
+    assert "after decontam" not in [step for step, _ in report["sources"]["pile"]["funnel"]]
+    text = render_text(report)
+    assert "stages with stats: ingest, filter, dedup, decontaminate (off), shards\n" in text
+    assert (
+        "pile: records read 107 = rejects 5 + skips 27 + merged 0 + filtered 8 + exact dups 6 + near dups 2 + "
+        "contaminated 0 + tokenized 59 -> ok" in text.splitlines()
+    )
+    assert "contamination" not in text
+    page = render_html(report)
+    assert "Contamination" not in page and "<mark>" not in page
+    assert "stages with stats: ingest, filter, dedup, decontaminate (off), shards;" in page
+    assert main([str(out), "--no-html"]) == 0
+
+
+def test_builds_without_decontaminate_stats_render_as_before(out):
+    report = build_report(out)
+    assert report["decontaminate"] is None and "decontaminate" not in report["stages_found"]
+    header, text = render_text(report).split("\n", 1)  # the header line holds the OUT path
+    assert text.startswith("stages with stats: ingest, filter, dedup, shards\n")  # not listed as missing
+    assert "contamination" not in text and "decontam" not in text
+    page = render_html(report)
+    assert f"<style>{CSS}</style>" in page  # no contamination CSS
+    assert "Contamination" not in page and "<mark>" not in page and "contaminated (dropped)" not in page
+    assert 'width="880"' in page.split('<svg id="funnel"')[1].split(">")[0]
+
+
+def test_a_document_decontamination_dropped_but_the_shards_tokenized_is_a_mismatch(decontaminated):
+    _edit(decontaminated, "shards", lambda d: d["sources"]["pile"].update(docs=59))
+    report = build_report(decontaminated)
+    pile = report["sources"]["pile"]["accounting"]
+    assert pile["status"] == MISMATCH and report["accounting_status"] == MISMATCH
+    assert [(c["check"], c["left"], c["right"]) for c in pile["checks"] if not c["ok"]] == [
+        ("decontaminate -> shards: documents", 58, 59),
+        (IDENTITY, 107, 108),
+    ]
+    with pytest.raises(AccountingError) as caught:
+        check_report(report)
+    assert str(caught.value) == (
+        "end-to-end accounting does not balance:\n"
+        "  pile: records read 107 = rejects 5 + skips 27 + merged 0 + filtered 8 + exact dups 6 + near dups 2 + "
+        "contaminated 1 + tokenized 59 -> MISMATCH\n"
+        "    failed: decontaminate -> shards: documents: 58 != 59\n"
+        "    failed: records read = rejects + skips + merged + filtered + exact_dups + near_dups + contaminated + "
+        "tokenized: 107 != 108"
+    )
+
+
+def test_decontaminate_hand_offs_name_where_the_numbers_part(decontaminated):
+    # the stage says it read 60 pile documents and kept 59 of them: dedup handed it 59
+    _edit(decontaminated, "decontaminate", lambda d: d["sources"]["pile"].update({"in": 60, "kept": 59}))
+    _edit(decontaminated, "shards", lambda d: d["sources"]["pile"].update(docs=59))
+    pile = build_report(decontaminated)["sources"]["pile"]["accounting"]
+    assert [(c["check"], c["left"], c["right"]) for c in pile["checks"] if not c["ok"]] == [
+        ("dedup -> decontaminate: documents", 59, 60),
+        (IDENTITY, 107, 108),
+    ]
+    # it read the 59, dropped 1 and says it kept 57: the shards tokenized 58
+    _edit(decontaminated, "decontaminate", lambda d: d["sources"]["pile"].update({"in": 59, "kept": 57}))
+    _edit(decontaminated, "shards", lambda d: d["sources"]["pile"].update(docs=58))
+    pile = build_report(decontaminated)["sources"]["pile"]["accounting"]
+    assert [c["check"] for c in pile["checks"] if not c["ok"]] == [
+        "decontaminate: in = kept + dropped",
+        "decontaminate -> shards: documents",
+    ]
+
+
+def test_text_contamination_section(decontaminated):
+    text = render_text(build_report(decontaminated), top=2)
+    section = text[text.index("contamination: ") :]
+    tables = section[: section.index("\ncontamination examples")]
+    assert tables == (
+        "contamination: 13-word n-grams against 2 evaluation sets (11 items); action cut (margin 200 characters)\n"
+        "documents hit 6 of 213: dropped 2 (cut_too_short=2), cut 4, flagged 0; characters removed 3,216\n"
+        "\n"
+        "decontaminate per source (documents)\n"
+        "source       in  hit  dropped  cut  flagged  kept  chars removed\n"
+        "----------  ---  ---  -------  ---  -------  ----  -------------\n"
+        "bookcorpus   48    1        0    1        0    48          1,082\n"
+        "ccnews       21    1        0    1        0    21            566\n"
+        "ccstories    61    0        0    0        0    61              0\n"
+        "pile         59    3        1    2        0    58          1,332\n"
+        "reddit       24    1        1    0        0    23            236\n"
+        "total       213    6        2    4        0   211          3,216\n"
+        "\n"
+        "evaluation set items found in the corpus (items hit / items)\n"
+        "evaluation set  items  items hit  items found  documents hit  n-grams matched\n"
+        "--------------  -----  ---------  -----------  -------------  ---------------\n"
+        "lambada_test        6          3        50.0%              4               39\n"
+        "piqa_valid          5          3        60.0%              3               56\n"
+        "\n"
+        "documents hit by evaluation set (row) and source (column)\n"
+        "set \\ source  bookcorpus  ccnews  ccstories  pile  reddit  total\n"
+        "------------  ----------  ------  ---------  ----  ------  -----\n"
+        "lambada_test           1       0          0     2       1      4\n"
+        "piqa_valid             1       1          0     1       0      3\n"
+        "\n"
+        "n-grams matched by evaluation set (row) and source (column)\n"
+        "set \\ source  bookcorpus  ccnews  ccstories  pile  reddit  total\n"
+        "------------  ----------  ------  ---------  ----  ------  -----\n"
+        "lambada_test          10       0          0    20       9     39\n"
+        "piqa_valid            20      19          0    17       0     56\n"
+    )
+    examples = section[section.index("contamination examples") :].splitlines()
+    assert examples[:5] == [
+        "contamination examples (corpus text with the match in [[ ]], then the evaluation item)",
+        "lambada_test: 2 of 4 examples recorded by the stage",  # --top 2
+        "#1 bookcorpus/books/b000_00007.txt#0 (bookcorpus)  characters 1,185-1,312  10 n-grams",
+        '    corpus  "... sad. Thomas waited beyond the road at last. Most [[when the orchestra finally stopped '
+        "tuning the old conductor lifted his baton and the whole hall fell silent ex...]] of the plans cried "
+        'alone beyond the bridge. Georg..."',
+        "    item    lambada_test:line 2  (item text not in the stats)",
+    ]
+    assert examples[-3:] == [
+        "#2 ccnews/news-000.warc.gz#5 (ccnews)  characters 1,173-1,339  19 n-grams",
+        '    corpus  "...untry had laughed. Her great station knew my door [[How do you keep cut apples from '
+        "turning brown? Brush the slices with a little lemon juice right after cutting ...]] beyond that "
+        'city. There was a hungry woman throug..."',
+        "    item    piqa_valid:line 1  (item text not in the stats)",
+    ]
+    assert "#3 " not in section
+
+
+def test_item_texts_are_shown_when_the_stats_carry_them(decontaminated):
+    def add_texts(d):
+        d["sets"]["lambada_test"]["examples"][0]["item_texts"] = ["when the orchestra finally stopped"]
+        d["sets"]["piqa_valid"]["item_texts"] = {
+            "piqa_valid:line 1": ["How do you keep <apples>", "& pears?"]
+        }
+
+    _edit(decontaminated, "decontaminate", add_texts)
+    report = build_report(decontaminated)
+    sets = report["decontaminate"]["sets"]
+    assert sets["lambada_test"]["examples"][0]["items"] == [
+        {"location": "lambada_test:line 2", "text": "when the orchestra finally stopped"}
+    ]
+    assert [e["items"][0]["text"] for e in sets["piqa_valid"]["examples"]] == [
+        None,  # piqa_valid:line 4: not among the set's item_texts
+        "How do you keep <apples> & pears?",
+        None,
+    ]
+    lines = render_text(report, top=2).splitlines()
+    assert '    item    lambada_test:line 2  "when the orchestra finally stopped"' in lines
+    assert '    item    piqa_valid:line 1  "How do you keep <apples> & pears?"' in lines
+    page = render_html(report)
+    assert (
+        "<span class=tag>evaluation item</span>piqa_valid:line 1<div class=snip>"
+        "How do you keep &lt;apples&gt; &amp; pears?</div>" in page
+    )
+
+
+class _Tables(HTMLParser):
+    """Every table of a page as rows of cell texts, and the texts inside <mark>."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.marks: list[str] = []
+        self.in_cell = self.in_mark = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr":
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self.tables[-1][-1].append("")
+            self.in_cell = True
+        elif tag == "mark":
+            self.marks.append("")
+            self.in_mark = True
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self.in_cell = False
+        elif tag == "mark":
+            self.in_mark = False
+
+    def handle_data(self, data):
+        if self.in_cell:
+            self.tables[-1][-1][-1] += data
+        if self.in_mark:
+            self.marks[-1] += data
+
+
+def test_html_contamination_section(decontaminated):
+    assert main([str(decontaminated)]) == 0
+    html = (decontaminated / "report" / "report.html").read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(html)
+    page.close()
+    assert page.external == [] and "script" not in page.tags  # still self-contained
+    assert page.svg_ids == ["funnel", "s-curve", "candidate-jaccard", "cluster-sizes"]
+    assert "<h2>Contamination</h2>" in html and "mark{background" in html
+    assert "after decontam" in page.text and "pile after decontam: 58" in page.text
+    assert 'width="1006"' in html.split('<svg id="funnel"')[1].split(">")[0]  # 7 legend entries fit
+    # everything from the corpus is escaped: the planted piqa item holds <b>, & and quotes
+    assert "<b>bold</b>" not in html and "<b>permanent</b>" not in html
+    assert (
+        "How to mark a &lt;b&gt;bold&lt;/b&gt; label &amp; keep it &quot;dry&quot;? Write on masking tape "
+        "with a &lt;b&gt;permanent&lt;/b&gt; marker &amp; cover" in html
+    )
+    tables = _Tables()
+    tables.feed(html)
+    contamination = tables.tables[-4:]  # per source, the set shares, the two matrices
+    assert contamination[0][0] == [
+        "source",
+        "in",
+        "hit",
+        "dropped",
+        "cut",
+        "flagged",
+        "kept",
+        "characters removed",
+    ]
+    assert contamination[0][-1] == ["total", "213", "6", "2", "4", "0", "211", "3,216"]
+    assert contamination[1] == [
+        ["evaluation set", "items", "items hit", "items found", "documents hit", "n-grams matched"],
+        ["lambada_test", "6", "3", "50.0%", "4", "39"],
+        ["piqa_valid", "5", "3", "60.0%", "3", "56"],
+    ]
+    assert contamination[2] == [
+        ["set ↓ source →", "bookcorpus", "ccnews", "ccstories", "pile", "reddit"],
+        ["lambada_test", "1", "0", "0", "2", "1"],
+        ["piqa_valid", "1", "1", "0", "1", "0"],
+    ]
+    assert contamination[3] == [
+        ["set ↓ source →", "bookcorpus", "ccnews", "ccstories", "pile", "reddit"],
+        ["lambada_test", "10", "0", "0", "20", "9"],
+        ["piqa_valid", "20", "19", "0", "17", "0"],
+    ]
+    # one <mark> per example (4 lambada_test, 3 piqa_valid), holding exactly the matched text
+    stats = json.loads((decontaminated / "stats" / "decontaminate.json").read_text())
+    matches = [e["match"] for s in stats["sets"].values() for e in s["examples"]]
+    assert tables.marks == [" ".join(m.split()) for m in matches] and len(matches) == 7
+    assert html.count("<i>item text not in the stats</i>") == 7
+    assert "contaminated (dropped)" in page.text
+
+
+def test_decontaminate_stage_table(decontaminated):
+    stats = json.loads((decontaminated / "stats" / "decontaminate.json").read_text())
+    assert stage_table("decontaminate", stats) == (
+        "decontaminate: sample (4.87 s; 13-word n-grams, action cut)\n"
+        "source      in  hit  dropped  cut  kept  balance\n"
+        "----------  --  ---  -------  ---  ----  -------\n"
+        "bookcorpus  48    1        0    1    48       ok\n"
+        "ccnews      21    1        0    1    21       ok\n"
+        "ccstories   61    0        0    0    61       ok\n"
+        "pile        59    3        1    2    58       ok\n"
+        "reddit      24    1        1    0    23       ok\n"
+        "\n"
+        "evaluation set  items  items hit  items found  documents hit  n-grams matched\n"
+        "--------------  -----  ---------  -----------  -------------  ---------------\n"
+        "lambada_test        6          3        50.0%              4               39\n"
+        "piqa_valid          5          3        60.0%              3               56"
+    )
+    stats["sources"]["pile"]["balanced"] = False
+    assert "pile        59    3        1    2    58  MISMATCH" in stage_table("decontaminate", stats)
+    assert stage_table("decontaminate", DECONTAMINATE_OFF) == (
+        "decontaminate: sample: off (the recipe names no evaluation set)"
+    )

@@ -33,6 +33,8 @@ def write_recipe(sample_dir: Path, path: Path, partitions: int = 2) -> Path:
     data = tomllib.loads((ROOT / "data_manifests" / "sample.toml").read_text())
     for name, source in data["sources"].items():
         source["paths"] = [str(sample_dir / name)]
+    for evalset in data["decontaminate"]["sets"]:
+        evalset["path"] = str(sample_dir / evalset["path"].removeprefix("sample/"))
     data["partitions"] = partitions
     data["pack"].update(seq_len=256, groups=8)
     data["tokenizer"]["vocab_size"] = 2048
@@ -41,6 +43,7 @@ def write_recipe(sample_dir: Path, path: Path, partitions: int = 2) -> Path:
     assert (recipe.partitions, recipe.pack.seq_len, recipe.pack.groups) == (partitions, 256, 8)
     assert recipe.tokenizer.vocab_size == 2048
     assert all(s.paths == (str(sample_dir / n),) for n, s in recipe.sources.items())
+    assert all(Path(s.path).is_file() for s in recipe.decontaminate.sets) and recipe.decontaminate.sets
     return path
 
 
@@ -106,6 +109,26 @@ def test_reference_build_is_complete_and_accounted(reference):
         assert entry["accounting"]["status"] == "ok", (source, entry["accounting"])
 
 
+def test_reference_build_finds_the_planted_contamination(reference, sample_dir):
+    """Every planted evaluation item is found (recall 1.0) and no unplanted document is hit."""
+    out, _ = reference
+    truth = json.loads((sample_dir / "ground_truth.json").read_text())["contamination"]
+    plants = truth["plants"]
+    stats = json.loads((out / "stats" / "decontaminate.json").read_text())
+    found = stats["sets"]["sample_qa"]
+    assert found["documents_hit"] == stats["documents_hit"] == len(plants)
+    assert found["items_hit"] == len({p["item"] for p in plants})
+    by_source = {}
+    for plant in plants:
+        by_source[plant["source"]] = by_source.get(plant["source"], 0) + 1
+    assert {
+        name: s["documents_hit"] for name, s in found["by_source"].items() if s["documents_hit"]
+    } == by_source
+    manifest = read_manifest(out / "shards")
+    (cleaned,) = manifest["decontaminated_against"]
+    assert (cleaned["name"], cleaned["sha256"]) == ("sample_qa", truth["evalsets"]["sample_qa"]["sha256"])
+
+
 def test_rerun_skips_every_finished_stage(spark, reference, sample_dir):
     out, _ = reference
     before = shard_digests(out)
@@ -168,7 +191,7 @@ def test_out_given_as_a_file_uri_from_another_directory(spark, reference, tmp_pa
     recipe = load_recipe(ref_out.parent / "recipe.toml")
     run_build(spark, recipe, f"file://{out}")
     assert list(elsewhere.iterdir()) == []
-    for stage in ("ingest", "filter", "dedup", "tokenize", "shards", "report"):
+    for stage in ("ingest", "filter", "dedup", "decontaminate", "tokenize", "shards", "report"):
         assert (out / "_stages" / f"{stage}.json").exists(), stage
     assert (out / "stats" / "dedup.json").exists() and (out / "report" / "report.html").exists()
     assert (out / "tokenizer" / "tokenizer.json").exists()

@@ -82,7 +82,9 @@ def test_layout_and_names(sample, truth):
     assert files["ccnews"] == ["ccnews/news-000.warc.gz", "ccnews/news-001.warc.gz"]
     assert files["reddit"] == ["reddit/RC_2019-10.zst", "reddit/RC_2019-11.zst", "reddit/RS_2019-10.zst"]
     on_disk = sorted(str(p.relative_to(sample)) for p in sample.rglob("*") if p.is_file())
-    assert on_disk == sorted([p for paths in files.values() for p in paths] + ["ground_truth.json"])
+    assert on_disk == sorted(
+        [p for paths in files.values() for p in paths] + ["ground_truth.json", "evalsets/sample_qa.jsonl"]
+    )
     ids = list(truth["documents"])
     assert all(re.fullmatch(r"pile/0[0-2]\.jsonl\.zst#\d+", i) for i in ids if i.startswith("pile/"))
     assert all(re.fullmatch(r"reddit#t3_[0-9a-z]+", i) for i in ids if i.startswith("reddit"))

@@ -6,6 +6,9 @@ Every module was written for this project (no text is copied from a corpus). A m
 after it, a trailing ``?`` or ``!`` on the last token ends the sentence with it) and optionally
 ``TITLES``, ``TITLE_CASE``, ``JOINER`` (``""`` for Chinese and Japanese) and ``PUNCT`` (the language's
 own comma, full stop and question mark).
+
+``quiz`` is not a language of the corpus: it is the English of the sample evaluation set
+(``corpus.sample.evalset``), with words no corpus lexicon has.
 """
 
 from __future__ import annotations
