@@ -4,10 +4,10 @@ practical limit of the stages after ingest on this machine.
 
     python bench/bench_build.py --sizes 100MB,1GB [--extractor resiliparse] [--master local[2]]
 
-For each size: generate (`corpus sample`), build (ingest -> filter -> dedup -> tokenize -> shards -> report),
+For each size: generate (`corpus sample`), build (ingest -> filter -> dedup -> decontaminate -> tokenize -> shards -> report),
 then encode the kept documents with the build's tokenizer in one process (`encode_batch`, all threads,
 best of two runs).
-"post-ingest ratio" = (kept-text MB / seconds of filter+dedup+tokenize+shards) / (raw encode MB/s): the strict
+"post-ingest ratio" = (kept-text MB / seconds of filter+dedup+decontaminate+tokenize+shards) / (raw encode MB/s): the strict
 measure, both sides on the same kept text. "ratio on input" divides the text the stages take in (all ingested
 documents) by the same seconds instead.
 """
@@ -117,7 +117,7 @@ def main() -> int:
         docs = sum(s["documents"] for s in ingest["sources"].values())
         kept_mb, raw_s, raw_tokens = raw_encode(work / "out")
         filter_in_mb = text_mb(work / "out" / "documents")
-        post = sum(seconds[s] for s in ("filter", "dedup", "tokenize", "shards"))
+        post = sum(seconds[s] for s in ("filter", "dedup", "decontaminate", "tokenize", "shards"))
         ratio = (kept_mb / post) / (kept_mb / raw_s)
         result = {
             "size": size,
@@ -140,7 +140,7 @@ def main() -> int:
             [
                 size,
                 round(wall, 1),
-                *(seconds[s] for s in ("ingest", "filter", "dedup", "tokenize", "shards", "report")),
+                *(seconds[s] for s in STAGES),
                 round(docs / wall / cores, 1),
                 round(in_mb / wall / cores, 3),
                 result["raw_encode_mb_s"],
@@ -153,12 +153,7 @@ def main() -> int:
     headers = [
         "size",
         "wall s",
-        "ingest",
-        "filter",
-        "dedup",
-        "tokenize",
-        "shards",
-        "report",
+        *STAGES,
         "docs/s/core",
         "MB/s/core",
         "raw encode MB/s",
