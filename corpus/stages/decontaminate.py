@@ -29,18 +29,26 @@ from corpus.decontam.evalsets import EvalSetSpec, load_evalset
 from corpus.decontam.index import NgramIndex
 from corpus.decontam.scan import CutPolicy, decide_batch, scan_batch
 from corpus.decontam.stats import DecontamStats
+from corpus.filters import DROPPED_SCHEMA
 from corpus.runtime.contract import Stage, StageContext
-from corpus.runtime.fs import exists, resolve_fs
+from corpus.runtime.fs import exists, move_task_files, resolve_fs
 from corpus.runtime.layout import DECONTAM_DOCUMENTS, DEDUP_DOCUMENTS, DROPPED
 from corpus.schema import DOCUMENT_SCHEMA, SNIPPET_CHARS
+from corpus.schema import STORED_DOCUMENT_SCHEMA as KEPT_SCHEMA
+from corpus.stages.filter import TaskFiles
 
 DROPPED_PREFIX = "decontaminate-"  # this stage's files in OUT/dropped (the filter's are part-*)
-KIND_DOC, KIND_DROPPED, KIND_STATS = "doc", "dropped", "stats"
+KIND_DROPPED, KIND_FILE, KIND_STATS = "dropped", "file", "stats"
 
+# What a task sends back through Spark: its dropped documents (no text), the files it wrote, its stats.
 ROW_SCHEMA = pa.schema(
     [
         pa.field("kind", pa.string()),
-        *[pa.field(f.name, f.type) for f in DOCUMENT_SCHEMA],
+        pa.field("doc_id", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("subset", pa.string()),
+        pa.field("location", pa.string()),  # kind dropped: the document's; kind file: the file written
+        pa.field("n_records", pa.int64()),  # kind dropped: the document's records; kind file: its documents
         pa.field("reason", pa.string()),
         pa.field("detail", pa.string()),
         pa.field("snippet", pa.string()),
@@ -91,43 +99,64 @@ def sets_fingerprint(recipe) -> str:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def make_decontaminate_partition(index_broadcast, config: DecontaminateConfig):
-    """The mapInArrow function: document batches in, kept/cut documents + dropped rows + one stats row out."""
+def make_decontaminate_partition(index_broadcast, config: DecontaminateConfig, documents_uri: str | None):
+    """The mapInArrow function: document batches in; the kept documents (cut where they matched) written by
+    the task under ``documents_uri`` (None: written nowhere, for ``flag``); its dropped documents, files and
+    stats out as small rows."""
     policy = CutPolicy(config.margin, config.min_piece_chars, config.min_chars, config.max_pieces)
 
     def decontaminate(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from pyspark import TaskContext
+
+        context = TaskContext.get()
+        files = (
+            TaskFiles(documents_uri, context.partitionId(), context.taskAttemptId())
+            if documents_uri
+            else None
+        )
         index = index_broadcast.value
         stats = DecontamStats(index, config.max_examples)
         for batch in batches:
-            yield decontaminate_batch(batch, index, config.action, policy, stats)
-        yield pa.RecordBatch.from_pylist(
-            [{"kind": KIND_STATS, "stats": pickle.dumps(stats)}], schema=ROW_SCHEMA
-        )
+            kept, dropped = decontaminate_batch(batch, index, config.action, policy, stats)
+            if files is not None:
+                files.write_by_source(kept, KEPT_SCHEMA)
+            if dropped:
+                yield pa.RecordBatch.from_pylist(dropped, schema=ROW_SCHEMA)
+        rows = [{"kind": KIND_STATS, "stats": pickle.dumps(stats)}]
+        for path, per_source in files.close() if files is not None else ():
+            rows.extend(
+                {"kind": KIND_FILE, "source": source, "location": path, "n_records": n}
+                for source, n in sorted(per_source.items())
+            )
+        yield pa.RecordBatch.from_pylist(rows, schema=ROW_SCHEMA)
 
     return decontaminate
 
 
 def decontaminate_batch(
     batch: pa.RecordBatch, index: NgramIndex, action: str, policy, stats
-) -> pa.RecordBatch:
-    """One batch of documents: scan, decide, count; the kept documents (text cut where it was) and the
-    dropped ones as rows of ``ROW_SCHEMA``."""
-    rows = batch.to_pylist()
-    texts = [r["text"] or "" for r in rows]
+) -> tuple[pa.RecordBatch, list[dict]]:
+    """One batch of documents: scan, decide, count. Returns the kept documents (text cut where it was) as
+    a batch of ``DOCUMENT_SCHEMA``, and the dropped ones as rows of ``ROW_SCHEMA``."""
+    texts = ["" if t is None else t for t in batch.column("text").to_pylist()]
+    sources, doc_ids = batch.column("source").to_pylist(), batch.column("doc_id").to_pylist()
     result = scan_batch(texts, index)
     decisions = decide_batch(texts, result, action, policy)
-    stats.add(result, index, [r["source"] for r in rows], [r["doc_id"] for r in rows], texts, decisions)
-    out = []
-    for i, (row, decision) in enumerate(zip(rows, decisions, strict=True)):
-        hits = result.hits.get(i)
-        matched = ",".join(index.sets[s].name for s in hits.sets) if hits else None
-        if decision.status == "dropped":
-            out.append({**row, "kind": KIND_DROPPED, "text": None, "reason": decision.reason, "detail": matched,
-                        "snippet": (row["text"] or "")[:SNIPPET_CHARS]})  # fmt: skip
-        else:
-            out.append({**row, "kind": KIND_DOC, "text": decision.text, "reason": None, "detail": matched,
-                        "snippet": None})  # fmt: skip
-    return pa.RecordBatch.from_pylist(out, schema=ROW_SCHEMA)
+    stats.add(result, index, sources, doc_ids, texts, decisions)
+    dropped = []
+    for i in result.hits:  # only a document that matched can be dropped or changed
+        if decisions[i].status == "dropped":
+            hits = result.hits[i]
+            dropped.append({
+                "kind": KIND_DROPPED, "doc_id": doc_ids[i], "source": sources[i],
+                "subset": batch.column("subset")[i].as_py(), "location": batch.column("location")[i].as_py(),
+                "n_records": batch.column("n_records")[i].as_py(), "reason": decisions[i].reason,
+                "detail": ",".join(index.sets[s].name for s in hits.sets), "snippet": texts[i][:SNIPPET_CHARS],
+            })  # fmt: skip
+    keep = [decisions[i].status != "dropped" for i in range(len(texts))]
+    new_texts = pa.array([d.text if d.text is not None else t for d, t in zip(decisions, texts, strict=True)])
+    kept = batch.set_column(batch.schema.get_field_index("text"), "text", new_texts)
+    return kept.filter(pa.array(keep)) if not all(keep) else kept, dropped
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -147,10 +176,10 @@ def run(ctx: StageContext) -> dict:
     index = NgramIndex.build(evalsets, n=config.n)
     broadcast = ctx.spark.sparkContext.broadcast(index)
     try:
-        stats = _scan_and_write(ctx, index, broadcast, config)
+        stats, written = _scan_and_write(ctx, index, broadcast, config)
     finally:
         broadcast.unpersist()
-    return _stage_stats(settings, evalsets, index, stats, time.time() - started)
+    return _stage_stats(settings, evalsets, index, stats, written, time.time() - started)
 
 
 def _clear_outputs(ctx: StageContext) -> None:
@@ -165,61 +194,46 @@ def _clear_outputs(ctx: StageContext) -> None:
                 dropped.filesystem.delete_file(info.path)
 
 
-def _scan_and_write(ctx: StageContext, index: NgramIndex, broadcast, config) -> DecontamStats:
-    from pyspark import StorageLevel
-    from pyspark.sql import functions as F
-
+def _scan_and_write(
+    ctx: StageContext, index: NgramIndex, broadcast, config
+) -> tuple[DecontamStats, dict | None]:
+    """One pass: tasks write the kept documents themselves; their dropped rows, files and stats come back."""
+    documents_uri = ctx.out.uri(DECONTAM_DOCUMENTS) if config.action != "flag" else None
     docs = ctx.spark.read.parquet(ctx.out.uri(DEDUP_DOCUMENTS)).select(*DOCUMENT_SCHEMA.names)
-    rows = docs.mapInArrow(make_decontaminate_partition(broadcast, config), ROW_DDL).persist(
-        StorageLevel.DISK_ONLY
-    )
-    try:
-        if config.action != "flag":  # flagged documents are unchanged: the next stages read dedup/documents
-            kept = rows.where(F.col("kind") == KIND_DOC).select(*DOCUMENT_SCHEMA.names)
-            kept.write.mode("overwrite").partitionBy("source").parquet(ctx.out.uri(DECONTAM_DOCUMENTS))
-        _write_dropped(ctx, rows.where(F.col("kind") == KIND_DROPPED))
-        partials = [pickle.loads(r["stats"]) for r in rows.where(F.col("kind") == KIND_STATS).collect()]
-    finally:
-        rows.unpersist()
+    rows = docs.mapInArrow(make_decontaminate_partition(broadcast, config, documents_uri), ROW_DDL).collect()
+    written = None  # documents per source in the files the tasks wrote (checked against the counts)
+    if documents_uri is not None:
+        filesystem, root = resolve_fs(documents_uri)
+        files = [r for r in rows if r["kind"] == KIND_FILE]
+        move_task_files(filesystem, root, files)
+        written = {}
+        for r in files:
+            written[r["source"]] = written.get(r["source"], 0) + r["n_records"]
+    _write_dropped(ctx, [r.asDict() for r in rows if r["kind"] == KIND_DROPPED])
     stats = DecontamStats(index, config.max_examples)
-    for partial in partials:
-        stats.merge(partial)
-    return stats
+    for row in rows:
+        if row["kind"] == KIND_STATS:
+            stats.merge(pickle.loads(row["stats"]))
+    return stats, written
 
 
-def _write_dropped(ctx: StageContext, dropped) -> None:
-    """The dropped documents as ``DROPPED_SCHEMA`` files beside the filter's in OUT/dropped."""
-    from pyspark.sql import functions as F
+def _write_dropped(ctx: StageContext, dropped: list[dict]) -> None:
+    """The dropped documents as one ``DROPPED_SCHEMA`` file beside the filter's in OUT/dropped."""
+    import pyarrow.parquet as pq
 
-    staging = ctx.out.uri("decontam/_dropped")
-    (
-        dropped.select(
-            "doc_id",
-            "source",
-            "subset",
-            "location",
-            "n_records",
-            F.lit("decontaminate").alias("stage"),
-            "reason",
-            F.lit(None).cast("double").alias("score"),
-            "detail",
-            "snippet",
-        )  # fmt: skip
-        .coalesce(1)
-        .write.mode("overwrite")
-        .parquet(staging)
-    )
-    filesystem, staged = resolve_fs(staging)
-    target = ctx.out.folder(DROPPED)
-    from pyarrow import fs as pafs
-
-    parts = sorted(
-        i.path for i in filesystem.get_file_info(pafs.FileSelector(staged)) if i.base_name.startswith("part-")
-    )
-    for number, path in enumerate(parts):
-        filesystem.create_dir(target.path(), recursive=True)
-        filesystem.move(path, target.path(f"{DROPPED_PREFIX}part-{number:05d}.parquet"))
-    filesystem.delete_dir(staged)
+    if not dropped:
+        return
+    rows = [
+        {**{k: r[k] for k in ("doc_id", "source", "subset", "location", "n_records", "reason", "detail", "snippet")},
+         "stage": "decontaminate", "score": None}
+        for r in sorted(dropped, key=lambda r: r["doc_id"])
+    ]  # fmt: skip
+    folder = ctx.out.folder(DROPPED)
+    folder.filesystem.create_dir(folder.path(), recursive=True)
+    path = folder.path(f"{DROPPED_PREFIX}part-00000.parquet")
+    with folder.filesystem.open_output_stream(path + ".tmp") as stream:
+        pq.write_table(pa.Table.from_pylist(rows, schema=DROPPED_SCHEMA), stream)
+    folder.filesystem.move(path + ".tmp", path)
 
 
 ITEM_CHARS = 500  # characters of an evaluation item shown beside an example
@@ -236,7 +250,9 @@ def _with_item_texts(counted: dict, evalsets) -> dict:
     return counted
 
 
-def _stage_stats(settings, evalsets, index: NgramIndex, stats: DecontamStats, elapsed_s: float) -> dict:
+def _stage_stats(
+    settings, evalsets, index: NgramIndex, stats: DecontamStats, written, elapsed_s: float
+) -> dict:
     counted = _with_item_texts(stats.as_dict(), evalsets)
     sources = {}
     for name in settings.sources:
@@ -254,7 +270,9 @@ def _stage_stats(settings, evalsets, index: NgramIndex, stats: DecontamStats, el
             "documents_hit": s["documents_hit"],
             "removed_chars": s["removed_chars"],
             "drop_reasons": s["drop_reasons"],
-            "balanced": s["documents"] == kept + actions.get("dropped", 0),
+            "written": None if written is None else written.get(name, 0),
+            "balanced": s["documents"] == kept + actions.get("dropped", 0)
+            and (written is None or written.get(name, 0) == kept),
         }
     config = settings.decontaminate
     return {
@@ -277,7 +295,7 @@ def _stage_stats(settings, evalsets, index: NgramIndex, stats: DecontamStats, el
 
 def check_decontaminate_accounting(stats: dict) -> None:
     lines = [
-        f"{name}: in {s['in']} != kept {s['kept']} + dropped {s['dropped']}"
+        f"{name}: in {s['in']}, kept {s['kept']}, dropped {s['dropped']}, kept documents in the files {s['written']}"
         for name, s in stats.get("sources", {}).items()
         if not s["balanced"]
     ]

@@ -111,6 +111,7 @@ def test_drop_removes_exactly_the_documents_holding_an_item(spark, deduplicated,
     assert (planted["items"], planted["items_hit"], planted["documents_hit"]) == (5, 3, len(chosen))
     assert sum(s["dropped"] for s in stats["sources"].values()) == len(chosen)
     assert all(s["balanced"] and s["in"] == s["kept"] + s["dropped"] for s in stats["sources"].values())
+    assert all(s["written"] == s["kept"] for s in stats["sources"].values())  # the task files hold them all
     assert json.loads((out / "stats" / "decontaminate.json").read_text()) == stats
     marker = json.loads((out / "_stages" / "decontaminate.json").read_text())
     assert marker["fingerprint"] == stage_fingerprints(r)["decontaminate"]
