@@ -47,6 +47,7 @@ from corpus.decontam import (  # noqa: E402
 from corpus.decontam.normalize import PrefixHashes, Words, prepare  # noqa: E402
 from corpus.decontam.scan import CHUNK_CHARS  # noqa: E402
 from corpus.sample.textgen import batch_texts  # noqa: E402
+from tests.decontam.helpers import light_edit  # noqa: E402  (the edits the tests plant)
 
 SETS = [
     ("piqa_valid", "piqa_valid.jsonl", "jsonl", ("goal", "sol1", "sol2"), 0),
@@ -78,22 +79,6 @@ def real_documents(data: Path, size: int = 5000) -> list[str]:
         with gzip.open(data / "cc_text" / name, "rt", encoding="utf-8") as f:
             docs += [json.loads(line)["text"] for line in f]
     return docs
-
-
-def light_edit(text: str, rng: np.random.Generator) -> str:
-    out = []
-    for w in text.split():
-        r = rng.random()
-        if w.isascii() and r < 0.3:
-            w = w.upper()
-        r = rng.random()
-        if r < 0.1:
-            w = w.rstrip(".,;:!?")
-        elif r < 0.2:
-            w += str(rng.choice([",", ".", ";", " -", ":"]))
-        out.append(w.replace("'", "\u2019"))
-    seps = rng.choice([" ", "  ", "\n", "\t", "\u00a0"], max(0, len(out) - 1))
-    return out[0] + "".join(s + w for s, w in zip(seps, out[1:], strict=True)) if out else ""
 
 
 def plant(docs: list[str], at: np.ndarray, items: list[tuple[int, str]], rng) -> list[int]:

@@ -21,9 +21,11 @@ import functools
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+import pyarrow as pa
 import pyarrow.fs as pafs
 
 LOCAL = ""  # the filesystem key of the local filesystem
@@ -195,3 +197,52 @@ def move_task_files(filesystem: pafs.FileSystem, root: str, files) -> None:
         filesystem.move(location, f"{target_dir}/{name.split('.', 1)[0]}.parquet")  # part-00007.<attempt>...
     if exists(filesystem, attempts):
         filesystem.delete_dir(attempts)
+
+
+class TaskFiles:
+    """Parquet files one task writes under ``<root>/_attempts/<directory>/``, named by partition and task
+    attempt (a retried or speculative attempt never writes over another's file), with the documents of
+    each source they hold."""
+
+    def __init__(self, root_uri: str, partition: int, attempt: int):
+        self.filesystem, root = resolve_fs(root_uri)
+        self.prefix = f"{root}/{ATTEMPTS_DIR}"
+        self.name = f"part-{partition:05d}.{attempt}.parquet"
+        self.files: dict[str, list] = {}  # directory -> [path, stream, ParquetWriter, {source: documents}]
+
+    def write_by_source(self, batch: pa.RecordBatch, schema: pa.Schema) -> None:
+        """Each source's rows to its own ``source=<name>`` file (the source column becomes the directory)."""
+        import pyarrow.compute as pc
+
+        if not batch.num_rows:
+            return
+        table = pa.Table.from_batches([batch])
+        for source in sorted(pc.unique(table.column("source")).to_pylist()):
+            self.write(f"source={source}", table.filter(pc.equal(table.column("source"), source)), schema)
+
+    def write(self, directory: str, rows, schema: pa.Schema) -> None:
+        """Append ``rows`` (a table or batch with a ``source`` column) to this task's file in ``directory``."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        if not rows.num_rows:
+            return
+        if directory not in self.files:
+            path = f"{self.prefix}/{directory}/{self.name}" if directory else f"{self.prefix}/{self.name}"
+            self.filesystem.create_dir(path.rsplit("/", 1)[0], recursive=True)
+            stream = self.filesystem.open_output_stream(path)
+            self.files[directory] = [path, stream, pq.ParquetWriter(stream, schema), Counter()]
+        entry = self.files[directory]
+        table = rows if isinstance(rows, pa.Table) else pa.Table.from_batches([rows])
+        entry[2].write_table(table.select(schema.names).cast(schema))
+        counts = pc.value_counts(table.column("source")).to_pylist()
+        entry[3].update({c["values"]: c["counts"] for c in counts})
+
+    def close(self) -> list[tuple[str, dict[str, int]]]:
+        """(path, documents per source) of every file written."""
+        files = []
+        for _, (path, stream, writer, per_source) in sorted(self.files.items()):
+            writer.close()
+            stream.close()
+            files.append((path, dict(per_source)))
+        return files

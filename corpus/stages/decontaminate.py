@@ -31,11 +31,10 @@ from corpus.decontam.scan import CutPolicy, decide_batch, scan_batch
 from corpus.decontam.stats import DecontamStats
 from corpus.filters import DROPPED_SCHEMA
 from corpus.runtime.contract import Stage, StageContext
-from corpus.runtime.fs import exists, move_task_files, resolve_fs
+from corpus.runtime.fs import TaskFiles, exists, move_task_files, resolve_fs
 from corpus.runtime.layout import DECONTAM_DOCUMENTS, DEDUP_DOCUMENTS, DROPPED
 from corpus.schema import DOCUMENT_SCHEMA, SNIPPET_CHARS
 from corpus.schema import STORED_DOCUMENT_SCHEMA as KEPT_SCHEMA
-from corpus.stages.filter import TaskFiles
 
 DROPPED_PREFIX = "decontaminate-"  # this stage's files in OUT/dropped (the filter's are part-*)
 KIND_DROPPED, KIND_FILE, KIND_STATS = "dropped", "file", "stats"
