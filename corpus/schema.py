@@ -19,6 +19,9 @@ KIND_SKIP = (
 )
 KIND_PART = "part"  # an intermediate piece that a later grouping turns into docs/skips (Reddit comments)
 KIND_COUNTER = "counter"  # a named per-task counter: reason = counter name, n_records = value
+KIND_FILE = (
+    "file"  # a documents file a task wrote: location = its path, n_records = the source's documents in it
+)
 
 DOCUMENT_SCHEMA = pa.schema(
     [

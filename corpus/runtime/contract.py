@@ -36,3 +36,4 @@ class Stage:
     fingerprint_extra: Callable[[Any], str] | None = (
         None  # recipe -> more to fingerprint (input files' hashes)
     )
+    own_workers: bool = False  # run in Python workers of its own (corpus.runtime.spark.use_stage_workers)

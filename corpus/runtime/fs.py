@@ -183,10 +183,11 @@ class Folder:
 ATTEMPTS_DIR = "_attempts"  # task-written files land here first; Spark and pyarrow skip names starting "_"
 
 
-def move_task_files(filesystem: pafs.FileSystem, root: str, files) -> None:
-    """Move the files that tasks wrote as ``<root>/_attempts/[<dir>/]part-<n>.<attempt>.parquet`` to
-    ``<root>/[<dir>/]part-<n>.parquet``, for the attempts whose results Spark kept (``files``: rows with a
-    ``location``), then delete ``_attempts`` with any retried or speculative attempt's files."""
+def move_task_files(filesystem: pafs.FileSystem, root: str, files) -> dict[str, int]:
+    """Move the files that tasks wrote as ``<root>/_attempts/[<dir>/]<stem>-<n>.<attempt>.parquet`` to
+    ``<root>/[<dir>/]<stem>-<n>.parquet``, for the attempts whose results Spark kept (``files``: rows with a
+    ``location``, a ``source`` and its documents in the file as ``n_records``), then delete ``_attempts``
+    with any retried or speculative attempt's files. Returns the documents per source the files hold."""
     attempts = f"{root}/{ATTEMPTS_DIR}"
     for location in sorted({row["location"] for row in files}):
         if not location.startswith(attempts + "/"):
@@ -197,17 +198,31 @@ def move_task_files(filesystem: pafs.FileSystem, root: str, files) -> None:
         filesystem.move(location, f"{target_dir}/{name.split('.', 1)[0]}.parquet")  # part-00007.<attempt>...
     if exists(filesystem, attempts):
         filesystem.delete_dir(attempts)
+    written: dict[str, int] = {}
+    for row in files:
+        written[row["source"]] = written.get(row["source"], 0) + int(row["n_records"])
+    return written
+
+
+def write_empty_parquet(filesystem: pafs.FileSystem, root: str, schema: pa.Schema) -> None:
+    """One empty ``part-00000.parquet`` under ``root``, so that readers of a dataset with no rows still
+    find its schema."""
+    import pyarrow.parquet as pq
+
+    filesystem.create_dir(root, recursive=True)
+    with filesystem.open_output_stream(f"{root}/part-00000.parquet") as stream:
+        pq.write_table(schema.empty_table(), stream)
 
 
 class TaskFiles:
     """Parquet files one task writes under ``<root>/_attempts/<directory>/``, named by partition and task
     attempt (a retried or speculative attempt never writes over another's file), with the documents of
-    each source they hold."""
+    each source they hold. Two jobs writing into one folder give their files different ``stem``s."""
 
-    def __init__(self, root_uri: str, partition: int, attempt: int):
+    def __init__(self, root_uri: str, partition: int, attempt: int, stem: str = "part"):
         self.filesystem, root = resolve_fs(root_uri)
         self.prefix = f"{root}/{ATTEMPTS_DIR}"
-        self.name = f"part-{partition:05d}.{attempt}.parquet"
+        self.name = f"{stem}-{partition:05d}.{attempt}.parquet"
         self.files: dict[str, list] = {}  # directory -> [path, stream, ParquetWriter, {source: documents}]
 
     def write_by_source(self, batch: pa.RecordBatch, schema: pa.Schema) -> None:

@@ -21,7 +21,7 @@ from corpus.runtime.contract import StageContext
 from corpus.runtime.layout import STAGE_ORDER, OutLayout
 from corpus.runtime.lock import out_lock
 from corpus.runtime.markers import clear_marker, mark_done, stage_done, write_stats
-from corpus.runtime.spark import use_stage_workers
+from corpus.runtime.spark import SHARED_WORKERS, use_stage_workers
 
 log = logging.getLogger("optcorpus.build")
 
@@ -51,7 +51,7 @@ def run_stage(spark, recipe: Recipe, out: str, name: str, fingerprint: str | Non
         clear_marker(out, name)
         started = time.time()
         if spark is not None:
-            use_stage_workers(spark, name)
+            use_stage_workers(spark, name if stage.own_workers else SHARED_WORKERS)
         stats = stage.run(StageContext(spark, stage.settings(recipe), OutLayout(out))) or {}
         if stage.writes_stats:
             write_stats(out, name, stats)  # before the check, so a failing stage's numbers can be read

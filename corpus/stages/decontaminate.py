@@ -204,10 +204,7 @@ def _scan_and_write(
     if documents_uri is not None:
         filesystem, root = resolve_fs(documents_uri)
         files = [r for r in rows if r["kind"] == KIND_FILE]
-        move_task_files(filesystem, root, files)
-        written = {}
-        for r in files:
-            written[r["source"]] = written.get(r["source"], 0) + r["n_records"]
+        written = move_task_files(filesystem, root, files)
     _write_dropped(ctx, [r.asDict() for r in rows if r["kind"] == KIND_DROPPED])
     stats = DecontamStats(index, config.max_examples)
     for row in rows:

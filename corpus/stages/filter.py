@@ -35,7 +35,7 @@ from corpus.accounting import require_balanced
 from corpus.config import FilterConfig
 from corpus.filters import DROPPED_SCHEMA, filter_documents
 from corpus.runtime.contract import Stage, StageContext
-from corpus.runtime.fs import TaskFiles, move_task_files, resolve_fs
+from corpus.runtime.fs import TaskFiles, move_task_files, resolve_fs, write_empty_parquet
 from corpus.runtime.layout import DOCUMENTS, DROPPED, FILTERED
 from corpus.schema import DOCUMENT_SCHEMA
 from corpus.schema import STORED_DOCUMENT_SCHEMA as KEPT_SCHEMA
@@ -131,9 +131,9 @@ def run(ctx: StageContext) -> dict:
     written = {}
     for output, (_, filesystem, root) in outputs.items():
         files = [r for r in rows if r["kind"] == KIND_FILE and r["reason"] == output]
-        written[output] = _move_task_files(filesystem, root, files)
+        written[output] = move_task_files(filesystem, root, files)
     if not written[OUTPUT_DROPPED]:  # no dropped document: readers still find the schema
-        _write_empty(outputs[OUTPUT_DROPPED][1], outputs[OUTPUT_DROPPED][2], DROPPED_SCHEMA)
+        write_empty_parquet(outputs[OUTPUT_DROPPED][1], outputs[OUTPUT_DROPPED][2], DROPPED_SCHEMA)
     return filter_stats(
         settings,
         [(source, name, n) for (source, name), n in counters.items()],
@@ -141,23 +141,6 @@ def run(ctx: StageContext) -> dict:
         written[OUTPUT_KEPT],
         written[OUTPUT_DROPPED],
     )
-
-
-def _move_task_files(filesystem, root: str, files) -> dict[str, int]:
-    """Move the files of the attempts Spark kept into place (``corpus.runtime.fs.move_task_files``); return the
-    documents per source they hold."""
-    move_task_files(filesystem, root, files)
-    written: dict[str, int] = {}
-    for row in files:
-        written[row["source"]] = written.get(row["source"], 0) + int(row["n_records"])
-    return written
-
-
-def _write_empty(filesystem, root: str, schema: pa.Schema) -> None:
-    import pyarrow.parquet as pq
-
-    with filesystem.open_output_stream(f"{root}/part-00000.parquet") as stream:
-        pq.write_table(schema.empty_table(), stream)
 
 
 def filter_stats(

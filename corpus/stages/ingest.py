@@ -4,10 +4,17 @@ Spark only moves data here. The driver lists input files (never their contents);
 files through ``pyarrow.fs`` into a reader from ``corpus/sources`` and normalizes the documents in Arrow
 batches. Reddit comments are grouped into threads by ``link_id`` in a second, grouped step.
 
+The tasks write the documents themselves (``TaskFiles``), one Parquet file per task and source under
+``OUT/documents/source=<name>/``, in read order; the texts never go through the JVM. What comes back to
+Spark is small: rejects and skips, the tasks' counters (records read, documents written, their records
+and characters) and the files written, which the driver moves into place. (Sending the texts through
+Spark, caching them, shuffling them by id and writing them from there cost over half of the stage.)
+
 Every record a reader reads becomes exactly one ingest row (doc / reject / skip / part), and every task
 reports how many records it read as ``counter`` rows. ``check_accounting`` then requires, per source::
 
     records read == records in documents + rejects + skips
+    documents counted == documents in the files written
 
 and the stage fails loudly when that does not hold (after writing the stats, so they can be inspected).
 """
@@ -24,6 +31,7 @@ import pyarrow as pa
 from corpus.accounting import AccountingError, require_balanced
 from corpus.config import IngestConfig, NormalizeConfig, SourceConfig
 from corpus.runtime.contract import Stage, StageContext
+from corpus.runtime.fs import TaskFiles, move_task_files, resolve_fs, write_empty_parquet
 from corpus.runtime.layout import DOCUMENTS, REJECTS
 from corpus.schema import (
     DOCUMENT_SCHEMA,
@@ -31,14 +39,17 @@ from corpus.schema import (
     INGEST_ROW_SCHEMA,
     KIND_COUNTER,
     KIND_DOC,
+    KIND_FILE,
     KIND_PART,
     KIND_REJECT,
     KIND_SKIP,
+    STORED_DOCUMENT_SCHEMA,
 )
 from corpus.sources.base import FileContext
 from corpus.sources.listing import InputError, InputFile, list_source_files, open_input
 
 EMPTY_AFTER_NORMALIZE = "empty_after_normalize"
+TASKS_PER_CORE = 2  # read tasks per core at least, input permitting (files are not split)
 UNREADABLE_FILE = "unreadable_file"
 
 
@@ -121,6 +132,54 @@ class _Batcher:
         return rows
 
 
+class DocumentSink:
+    """Where a task's normalized rows go: the documents into the task's own Parquet files under
+    ``documents_uri`` (counted per source), everything else back to Spark as Arrow batches.
+
+    Without ``documents_uri`` the documents go back to Spark with the rest: how the task functions are
+    run on their own (tests, ``bench/bench_corruption.py``), with the same reading and normalizing.
+    """
+
+    DOCUMENT_COUNTERS = ("documents", "doc_records", "text_chars")
+
+    def __init__(self, documents_uri: str | None, stem: str):
+        self.files = None
+        if documents_uri is not None:
+            from pyspark import TaskContext
+
+            context = TaskContext.get()
+            self.files = TaskFiles(documents_uri, context.partitionId(), context.taskAttemptId(), stem)
+        self.counts: dict[tuple[str, str], int] = {}
+
+    def batch(self, rows: list[dict]) -> pa.RecordBatch:
+        """The batch to send back for ``rows``: all of them, or all but the documents once written."""
+        if self.files is None:
+            return _to_batch(rows)
+        docs = [r for r in rows if r["kind"] == KIND_DOC]
+        if docs:
+            self.files.write_by_source(
+                pa.RecordBatch.from_pylist(docs, schema=DOCUMENT_SCHEMA), STORED_DOCUMENT_SCHEMA
+            )
+            for r in docs:
+                for name, value in zip(
+                    self.DOCUMENT_COUNTERS, (1, r["n_records"], len(r["text"])), strict=True
+                ):
+                    self.counts[(r["source"], name)] = self.counts.get((r["source"], name), 0) + value
+        return _to_batch([r for r in rows if r["kind"] != KIND_DOC])
+
+    def close(self) -> pa.RecordBatch:
+        """The task's document counters and the files it wrote (kind ``file``)."""
+        if self.files is None:
+            return _to_batch([])
+        rows = [counter_row(source, name, value) for (source, name), value in sorted(self.counts.items())]
+        for path, per_source in self.files.close():
+            rows.extend(
+                counter_row(source, "documents_in_file", n, path) | {"kind": KIND_FILE}
+                for source, n in sorted(per_source.items())
+            )
+        return _to_batch(rows)
+
+
 def read_file_rows(file: dict) -> Iterator[dict]:
     """All ingest rows of one input file, then its counters (records, files, bytes, read milliseconds)."""
     from corpus.sources import reader_for
@@ -155,24 +214,30 @@ def read_file_rows(file: dict) -> Iterator[dict]:
         yield counter_row(ctx.source, name, value, ctx.rel_path)
 
 
-def make_read_partition(ingest_cfg, normalize_cfg):
-    """The mapInArrow function: a batch of file rows in, ingest-row batches out."""
+def make_read_partition(ingest_cfg, normalize_cfg, documents_uri: str | None = None):
+    """The mapInArrow function: a batch of file rows in, ingest-row batches out (the documents written
+    under ``documents_uri`` instead, when given: ``DocumentSink``)."""
 
     def read_partition(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        sink = DocumentSink(documents_uri, "part")
         for batch in batches:
             for file in batch.to_pylist():
                 batcher = _Batcher(ingest_cfg.batch_rows, ingest_cfg.batch_bytes)
                 for row in read_file_rows(file):
                     if batcher.add(row):
-                        yield _to_batch(normalize_rows(batcher.take(), normalize_cfg))
+                        yield sink.batch(normalize_rows(batcher.take(), normalize_cfg))
                 if batcher.pending:
-                    yield _to_batch(normalize_rows(batcher.take(), normalize_cfg))
+                    yield sink.batch(normalize_rows(batcher.take(), normalize_cfg))
+        yield sink.close()
 
     return read_partition
 
 
-def make_build_threads(bot_authors: tuple[str, ...], ingest_cfg, normalize_cfg):
-    """The mapInArrow function for Reddit: part rows sorted by link_id in, thread docs + skips out.
+def make_build_threads(
+    bot_authors: tuple[str, ...], ingest_cfg, normalize_cfg, documents_uri: str | None = None
+):
+    """The mapInArrow function for Reddit: part rows sorted by link_id in, thread docs + skips out (the
+    documents written under ``documents_uri`` instead, when given).
 
     Rows arrive partitioned and sorted by ``group_key``, so one pass holds one thread at a time. (A
     grouped ``applyInArrow`` costs a Python round trip per group: with ~10k small threads per 100 MB of
@@ -182,13 +247,14 @@ def make_build_threads(bot_authors: tuple[str, ...], ingest_cfg, normalize_cfg):
     def build(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         from corpus.sources.reddit import build_threads
 
+        sink = DocumentSink(documents_uri, "threads")
         batcher = _Batcher(ingest_cfg.batch_rows, ingest_cfg.batch_bytes)
         key, thread = None, []
 
         def finish(rows: list[dict]) -> Iterator[pa.RecordBatch]:
             for out in build_threads(rows, bot_authors):
                 if batcher.add(out):
-                    yield _to_batch(normalize_rows(batcher.take(), normalize_cfg))
+                    yield sink.batch(normalize_rows(batcher.take(), normalize_cfg))
 
         for batch in batches:
             for row in batch.to_pylist():
@@ -200,7 +266,8 @@ def make_build_threads(bot_authors: tuple[str, ...], ingest_cfg, normalize_cfg):
         if thread:
             yield from finish(thread)
         if batcher.pending:
-            yield _to_batch(normalize_rows(batcher.take(), normalize_cfg))
+            yield sink.batch(normalize_rows(batcher.take(), normalize_cfg))
+        yield sink.close()
 
     return build
 
@@ -249,61 +316,87 @@ def pack_files(file_rows: list[tuple], max_bytes: int, max_files: int) -> list[l
     return tasks or [[]]
 
 
-def ingest_rows(spark, settings: IngestSettings, files: list[InputFile]):
-    """The DataFrame of all ingest rows (documents, rejects, skips, counters) for ``files``."""
+def task_bytes(total: int, partition_bytes: int, cores: int) -> int:
+    """Input bytes per read task: ``partition_bytes``, or less when the input is too small to give every
+    core ``TASKS_PER_CORE`` tasks (33 MB of ``.jsonl.gz`` in one 64 MB task left a core idle).
+
+    >>> task_bytes(33_000_000, 64 << 20, 2)
+    8250000
+    >>> task_bytes(10 << 30, 64 << 20, 2)
+    67108864
+    """
+    return max(1, min(partition_bytes, -(-total // (cores * TASKS_PER_CORE))))
+
+
+def ingest_rows(spark, settings: IngestSettings, files: list[InputFile], documents_uri: str | None = None):
+    """(the DataFrame of the ingest rows for ``files``, the DataFrames persisted on the way).
+
+    With ``documents_uri`` the tasks write the documents there and send back the rest (``DocumentSink``).
+    For Reddit the read step feeds two branches (its part rows go on to be grouped into threads), so it is
+    persisted: every file is read, and its documents written, once.
+    """
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     file_rows = [
         (f.source, f.uri, f.rel_path, f.size, source_options(settings, f.source), f.filesystem, f.path)
         for f in files
     ]
-    tasks = pack_files(file_rows, settings.ingest.partition_bytes, settings.ingest.files_per_partition)
+    tasks = pack_files(
+        file_rows,
+        task_bytes(
+            sum(f.size for f in files), settings.ingest.partition_bytes, spark.sparkContext.defaultParallelism
+        ),
+        settings.ingest.files_per_partition,
+    )
     # One list of files per slice, so each Spark task gets exactly the files packed for it.
     files_df = spark.createDataFrame(
         spark.sparkContext.parallelize(tasks, len(tasks)).flatMap(lambda files: files), FILE_DDL
     )
-    rows = files_df.mapInArrow(make_read_partition(settings.ingest, settings.normalize), INGEST_ROW_DDL)
+    read = make_read_partition(settings.ingest, settings.normalize, documents_uri)
+    rows = files_df.mapInArrow(read, INGEST_ROW_DDL)
     if "reddit" not in settings.sources:
-        return rows
+        return rows, []
+    rows = rows.persist(StorageLevel.DISK_ONLY)
     bots = settings.sources["reddit"].reddit_bot_authors
     partitions = settings.partitions or spark.sparkContext.defaultParallelism
     threads = (
         rows.filter(F.col("kind") == KIND_PART)
         .repartition(partitions, "group_key")
         .sortWithinPartitions("group_key", "location")
-        .mapInArrow(make_build_threads(bots, settings.ingest, settings.normalize), INGEST_ROW_DDL)
+        .mapInArrow(
+            make_build_threads(bots, settings.ingest, settings.normalize, documents_uri), INGEST_ROW_DDL
+        )
     )
-    return rows.filter(F.col("kind") != KIND_PART).unionByName(threads)
+    return rows.filter(F.col("kind") != KIND_PART).unionByName(threads), [rows]
 
 
 def run(ctx: StageContext) -> dict:
     """Write OUT/documents and OUT/rejects; return the stats (the runner writes and checks them)."""
     from pyspark import StorageLevel
+    from pyspark.sql import functions as F
 
     started = time.time()
     settings = ctx.settings
-    rows = ingest_rows(ctx.spark, settings, list_inputs(settings)).persist(StorageLevel.DISK_ONLY)
+    documents = ctx.out.folder(DOCUMENTS)
+    documents.clear()  # no document of an earlier run survives
+    rows, persisted = ingest_rows(ctx.spark, settings, list_inputs(settings), ctx.out.uri(DOCUMENTS))
+    rows = rows.persist(StorageLevel.DISK_ONLY)
     try:
+        # The aggregation first: its shuffle reads every task at full parallelism (the rejects' write
+        # coalesces, which would narrow the read to its few tasks).
+        summary = _summary(rows.filter(F.col("kind") != KIND_FILE))
         partitions = settings.partitions or ctx.spark.sparkContext.defaultParallelism
-        _write_documents(rows, partitions, ctx.out.uri(DOCUMENTS))
         _write_rejects(rows, partitions, ctx.out.uri(REJECTS))
-        summary = _summary(rows)
+        files = [r.asDict() for r in rows.filter(F.col("kind") == KIND_FILE).collect()]
     finally:
-        rows.unpersist()
-    return ingest_stats(settings, summary, time.time() - started)
-
-
-def _write_documents(rows, partitions: int, uri: str) -> None:
-    from pyspark.sql import functions as F
-
-    docs = rows.filter(F.col("kind") == KIND_DOC).select(*DOCUMENT_SCHEMA.names)
-    (
-        docs.repartition(partitions, "doc_id")
-        .sortWithinPartitions("doc_id")
-        .write.mode("overwrite")
-        .partitionBy("source")
-        .parquet(uri)
-    )
+        for df in [rows, *persisted]:
+            df.unpersist()
+    filesystem, root = resolve_fs(ctx.out.uri(DOCUMENTS))
+    written = move_task_files(filesystem, root, files)
+    if not written:  # no document at all: later stages still find the schema
+        write_empty_parquet(filesystem, root, DOCUMENT_SCHEMA)
+    return ingest_stats(settings, summary, time.time() - started, written)
 
 
 def _write_rejects(rows, partitions: int, uri: str) -> None:
@@ -337,8 +430,11 @@ def _summary(rows) -> list[dict]:
     return [r.asDict() for r in summary]
 
 
-def ingest_stats(settings: IngestSettings, summary: list[dict], elapsed_s: float) -> dict:
-    """Per-source numbers from the (source, kind, reason) aggregate."""
+def ingest_stats(
+    settings: IngestSettings, summary: list[dict], elapsed_s: float, written: dict[str, int] | None = None
+) -> dict:
+    """Per-source numbers from the (source, kind, reason) aggregate, and the documents per source found in
+    the files the tasks wrote (``written``; unchecked when None)."""
     sources: dict[str, dict] = {}
     for name in settings.sources:
         sources[name] = {
@@ -370,9 +466,10 @@ def ingest_stats(settings: IngestSettings, summary: list[dict], elapsed_s: float
                 s[r["reason"]] = r["n"]
         else:
             raise AccountingError(f"unexpected ingest row kind {r['kind']!r} for source {r['source']}")
-    for s in sources.values():
+    for name, s in sources.items():
         s["accounted"] = s["doc_records"] + sum(s["rejects"].values()) + sum(s["skips"].values())
-        s["balanced"] = s["accounted"] == s["records"]
+        s["written"] = s["documents"] if written is None else written.get(name, 0)
+        s["balanced"] = s["accounted"] == s["records"] and s["written"] == s["documents"]
         s["docs_per_s_per_core"] = round(s["documents"] / (s["read_ms"] / 1000), 1) if s["read_ms"] else None
         s["mb_per_s_per_core"] = round(s["bytes"] / 1e6 / (s["read_ms"] / 1000), 2) if s["read_ms"] else None
     return {"stage": "ingest", "elapsed_s": round(elapsed_s, 2), "recipe": settings.name, "sources": sources}
@@ -382,8 +479,9 @@ def check_accounting(stats: dict) -> None:
     bad = {name: s for name, s in stats["sources"].items() if not s["balanced"]}
     if bad:
         lines = [
-            f"{name}: records read {s['records']} != in documents {s['doc_records']} + rejects "
-            f"{sum(s['rejects'].values())} + skips {sum(s['skips'].values())}"
+            f"{name}: records read {s['records']} vs in documents {s['doc_records']} + rejects "
+            f"{sum(s['rejects'].values())} + skips {sum(s['skips'].values())}; documents {s['documents']}, "
+            f"in the files written {s['written']}"
             for name, s in bad.items()
         ]
         require_balanced("ingest accounting", lines)

@@ -422,4 +422,5 @@ STAGE = Stage(
     recipe_parts=("pack", "seed"),
     settings=ShardsSettings.from_recipe,
     run=run,
+    own_workers=True,  # tokenizers encodes slower in a worker that earlier stages' tasks left big
 )

@@ -178,7 +178,10 @@ def corpus():
 @pytest.fixture(scope="module")
 def runs(spark, tmp_path_factory, corpus):
     """The stage run twice, as the build runs it (``run_stage``: stats, accounting check, marker): 2 input
-    files and 2 partitions, then 16 input files and 16 partitions."""
+    files and 2 partitions, then 16 input files and 16 partitions. The first labels the components on
+    the driver (few edges), the second is made to label them in Spark: both must give the same result."""
+    from corpus.stages.dedup import clusters
+
     docs, _ = corpus
     spark.sparkContext.setCheckpointDir(str(tmp_path_factory.mktemp("checkpoints")))
     results = {}
@@ -186,7 +189,10 @@ def runs(spark, tmp_path_factory, corpus):
     for partitions in (2, 16):
         root = tmp_path_factory.mktemp(f"run{partitions}")
         write_input(docs, root / "filtered", files=partitions)
-        stats = run_stage(spark, _recipe(partitions), str(root), "dedup")
+        with pytest.MonkeyPatch.context() as patch:
+            if partitions == 16:
+                patch.setattr(clusters, "DRIVER_COMPONENTS_MAX_EDGES", -1)
+            stats = run_stage(spark, _recipe(partitions), str(root), "dedup")
         results[partitions] = (root, stats)
     # the stage sizes its shuffles by its data (shuffle_tasks), then gives the session its setting back
     assert spark.conf.get("spark.sql.shuffle.partitions") == shuffle_setting
@@ -331,7 +337,8 @@ def test_stats_file(runs, corpus):
     assert on_disk["band_layout"]["bands"] == 8 and on_disk["band_layout"]["rows"] == 16
     assert on_disk["rejected_pairs"] == on_disk["candidate_pairs"] - on_disk["verified_pairs"]
     assert set(on_disk["seconds"]) >= {"exact", "signatures", "candidates", "verify", "components", "write"}
-    assert on_disk["cc_rounds"] > 0
+    assert on_disk["cc_rounds"] == 0  # labelled on the driver
+    assert runs[16][1]["cc_rounds"] > 0  # labelled in Spark
     top = on_disk["largest_clusters"][0]
     assert top["keeper_snippet"].startswith("Our servers") and len(top["members"]) == 3
     assert "exact dups" in dedup_table(on_disk)

@@ -1,4 +1,5 @@
-"""Connected components in Spark (corpus/stages/dedup/components.py) against a union-find on one mixed graph."""
+"""Connected components in Spark (corpus/stages/dedup/components.py) against the union-find the stage uses
+for small graphs (corpus/dedup/graph.py) on one mixed graph."""
 
 from __future__ import annotations
 
@@ -7,26 +8,10 @@ import random
 
 import pytest
 
+from corpus.dedup.graph import union_find_labels
 from corpus.stages.dedup.components import ComponentsDidNotConverge, connected_components
 
 pytestmark = pytest.mark.spark
-
-
-def _union_find_labels(edges: list[tuple[int, int]]) -> dict[int, int]:
-    parent: dict[int, int] = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # the root is always the smallest vertex
-    return {v: find(v) for v in parent}
 
 
 def mixed_graph() -> list[tuple[int, int]]:
@@ -54,7 +39,7 @@ def test_components_match_union_find(spark, tmp_path):
     df = spark.createDataFrame(edges, "src long, dst long").repartition(3)
     result = connected_components(df, max_iterations=30)
     got = {row["vertex"]: row["component"] for row in result.labels.collect()}
-    want = _union_find_labels([(a, b) for a, b in edges if a != b])
+    want = union_find_labels([(a, b) for a, b in edges if a != b])
     assert got == want
     assert len(set(want.values())) == 1 + 1 + 1 + 1 + 50
     # O(log n) in practice: the 2,000-vertex path is the longest chain

@@ -199,15 +199,14 @@ def test_only_the_kept_attempts_files_are_moved_in(tmp_path):
     kept ends up in the output, under the partition's name, and _attempts/ is gone."""
     import pyarrow.fs as pafs
 
-    from corpus.runtime.fs import ATTEMPTS_DIR
-    from corpus.stages.filter import _move_task_files
+    from corpus.runtime.fs import ATTEMPTS_DIR, move_task_files
 
     attempts = tmp_path / ATTEMPTS_DIR / "source=pile"
     attempts.mkdir(parents=True)
     (attempts / "part-00003.17.parquet").write_bytes(b"failed attempt")
     (attempts / "part-00003.18.parquet").write_bytes(b"kept attempt")
     rows = [{"source": "pile", "location": str(attempts / "part-00003.18.parquet"), "n_records": 4}]
-    written = _move_task_files(pafs.LocalFileSystem(), str(tmp_path), rows)
+    written = move_task_files(pafs.LocalFileSystem(), str(tmp_path), rows)
     assert written == {"pile": 4}
     assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
         "source=pile",
@@ -220,8 +219,7 @@ def test_dropped_files_of_several_sources_are_moved_once(tmp_path):
     """A dropped-documents file holds all sources of its task: one row per source, one move."""
     import pyarrow.fs as pafs
 
-    from corpus.runtime.fs import ATTEMPTS_DIR
-    from corpus.stages.filter import _move_task_files
+    from corpus.runtime.fs import ATTEMPTS_DIR, move_task_files
 
     attempts = tmp_path / ATTEMPTS_DIR
     attempts.mkdir()
@@ -231,10 +229,10 @@ def test_dropped_files_of_several_sources_are_moved_once(tmp_path):
         {"source": "pile", "location": location, "n_records": 2},
         {"source": "reddit", "location": location, "n_records": 7},
     ]
-    assert _move_task_files(pafs.LocalFileSystem(), str(tmp_path), rows) == {"pile": 2, "reddit": 7}
+    assert move_task_files(pafs.LocalFileSystem(), str(tmp_path), rows) == {"pile": 2, "reddit": 7}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["part-00001.parquet"]
     with pytest.raises(ValueError, match="not a task file"):
-        _move_task_files(
+        move_task_files(
             pafs.LocalFileSystem(),
             str(tmp_path),
             [{"source": "x", "location": "/elsewhere/p.parquet", "n_records": 1}],

@@ -134,12 +134,16 @@ def test_accounting_check_fails_loudly():
     ]
     stats = ingest_stats(settings, summary, 1.0)
     assert not stats["sources"]["pile"]["balanced"]
-    with pytest.raises(AccountingError, match="records read 10 != in documents 7 \\+ rejects 0 \\+ skips 2"):
+    with pytest.raises(AccountingError, match="records read 10 vs in documents 7 \\+ rejects 0 \\+ skips 2"):
         check_accounting(stats)
     summary.append(
         {"source": "pile", "kind": "reject", "reason": "invalid_json", "n": 1, "rows": 1, "chars": None}
     )
     check_accounting(ingest_stats(settings, summary, 1.0))
+    check_accounting(ingest_stats(settings, summary, 1.0, written={"pile": 7}))
+    # the task-written files hold one document fewer than the tasks counted
+    with pytest.raises(AccountingError, match="documents 7, in the files written 6"):
+        check_accounting(ingest_stats(settings, summary, 1.0, written={"pile": 6}))
 
 
 def test_ingest_table_lists_totals_and_reasons(ingested):

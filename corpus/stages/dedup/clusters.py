@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import time
 
+from corpus.dedup.graph import union_find_labels
 from corpus.stages.dedup.components import connected_components
 from corpus.stages.dedup.timer import StepTimer
 
 KIND_EXACT, KIND_NEAR, KIND_KEEPER = "exact", "near", "keeper"  # the clusters' ``kind`` column
+# Up to this many verified edges, components are labelled on the driver: two Spark jobs and their
+# checkpoints (~2-3 s) saved, against ~100 MB of driver memory at the limit.
+DRIVER_COMPONENTS_MAX_EDGES = 500_000
 
 
-def document_components(verified, max_iterations: int, timer: StepTimer):
-    """(DataFrame[doc_id, component] of every endpoint of ``verified``, rounds the components took)."""
+def document_components(verified, n_verified: int, max_iterations: int, timer: StepTimer):
+    """(DataFrame[doc_id, component] of every endpoint of ``verified``, rounds the components took: 0 when
+    the ``n_verified`` edges were few enough to label on the driver)."""
     from pyspark.sql import functions as F
 
+    if n_verified <= DRIVER_COMPONENTS_MAX_EDGES:
+        return _components_on_driver(verified, timer), 0
     t0 = time.time()
     vertices = (
         verified.select(F.col("doc_a").alias("doc_id"))
@@ -38,6 +45,18 @@ def document_components(verified, max_iterations: int, timer: StepTimer):
     )
     components, _ = timer.materialize("components", components, t0)
     return components, result.rounds
+
+
+def _components_on_driver(verified, timer: StepTimer):
+    """The components of a small graph: its edges collected and labelled by a union-find, the component
+    being the smallest doc_id (the Spark path's label is the smallest vertex number, and vertices are
+    numbered in doc_id order; only the grouping matters downstream)."""
+    t0 = time.time()
+    edges = [(row["doc_a"], row["doc_b"]) for row in verified.select("doc_a", "doc_b").collect()]
+    labels = sorted(union_find_labels(edges).items())
+    components = verified.sparkSession.createDataFrame(labels, "doc_id string, component string")
+    timer.add("components", t0)
+    return components
 
 
 def final_clusters(exact_members, near_map):

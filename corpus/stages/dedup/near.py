@@ -37,13 +37,14 @@ class NearDuplicates:
 
 def near_duplicates(step: NearStep, timer: StepTimer) -> NearDuplicates:
     """Candidate edges of the documents that are not exact duplicates, verified, clustered (connected
-    components in Spark, whatever the graph size), and each cluster's keeper."""
+    components on the driver for a small graph, in Spark otherwise), and each cluster's keeper."""
     candidates, n_candidates = candidate_edges(step, timer)
     verified, histogram = verify_edges(step, candidates, timer)
-    components, rounds = document_components(verified, step.cfg.max_cc_iterations, timer)
+    n_verified = sum(row["count"] for row in histogram if row["passed"])
+    components, rounds = document_components(verified, n_verified, step.cfg.max_cc_iterations, timer)
     numbers = {
         "candidate_pairs": n_candidates,
-        "verified_pairs": sum(row["count"] for row in histogram if row["passed"]),
+        "verified_pairs": n_verified,
         "cc_rounds": rounds,
         "candidate_jaccard": merge_bins(histogram),
     }
