@@ -46,6 +46,9 @@ class SourceConfig:
     priority: int = 100  # dedup keeper priority: the lowest number wins a duplicate cluster
     pile_subsets: tuple[str, ...] = OPT_PILE_SUBSETS  # pile only: meta.pile_set_name values to keep
     html_extractor: str = "trafilatura"  # ccnews only: "trafilatura" (default) or "resiliparse" (fast)
+    # ccnews only: with filter.english on, pages certainly not English (declared lang and visible text
+    # agree) are skipped before extraction (corpus/sources/html_language.py)
+    html_language_gate: bool = True
     reddit_bot_authors: tuple[str, ...] = ("AutoModerator",)  # reddit only: authors treated as bots
 
     def __post_init__(self):

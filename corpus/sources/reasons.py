@@ -21,6 +21,9 @@ WARC_NOT_RESPONSE = "warc_{type}"  # request, metadata, revisit, warcinfo, resou
 HTTP_NOT_200 = "http_not_200"  # a response with another status code
 NOT_HTML = "not_html"  # a 200 response whose content type is not HTML
 EMPTY_EXTRACTION = "empty_extraction"  # the HTML extractor found no main text
+NOT_ENGLISH_HTML = (
+    "not_english_html"  # certainly not English, not extracted (corpus/sources/html_language.py)
+)
 PILE_SUBSET_EXCLUDED = "pile_subset_excluded"  # a Pile subset OPT did not use
 REDDIT_OFF_CHAIN = "reddit_off_chain"  # comments not on the kept longest chain of their thread
 REDDIT_EMPTY_THREAD = "reddit_empty_thread"  # every comment on the chain is deleted/removed/bot

@@ -7,7 +7,9 @@ Every WARC record is one input record. What becomes of it:
   fast option); ``doc_id`` key = the record's ``WARC-Record-ID`` as written (``<urn:uuid:...>``),
   ``url`` = ``WARC-Target-URI``, ``subset`` = the URL's host, ``meta`` = ``warc_date``, and the article's
   ``date`` and ``title`` when the extractor finds them. An extraction with no text -> skip
-  ``empty_extraction``.
+  ``empty_extraction``. With ``ctx.options["language_gate"]`` (the recipe keeps English only), a page
+  that is certainly not English is not extracted -> skip ``not_english_html``
+  (``corpus.sources.html_language``).
 - any other record type -> skip ``warc_<type>`` (``warc_request``, ``warc_revisit``, ``warc_metadata``,
   ``warc_warcinfo``, ``warc_resource``, ...);
 - a response with another status -> skip ``http_not_200``; a 200 that is not HTML (by Content-Type, or
@@ -72,7 +74,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from corpus.sources import html_extract, reasons
+from corpus.sources import html_extract, html_language, reasons
 from corpus.sources.base import STREAM_ERRORS, CountingReader, FileContext, open_decompressed
 
 _CHUNK = 1 << 16
@@ -227,6 +229,8 @@ def _response_row(
 
     url = headers.get("warc-target-uri", "").strip().strip("<>") or None
     html = html_extract.decode_html(payload, html_extract.charset_of(content_type))
+    if ctx.options.get("language_gate") and html_language.certainly_not_english(html):
+        return ctx.skip(where, reasons.NOT_ENGLISH_HTML, subset=_host(url))
     extraction = html_extract.extract(html, url, extractor)
     if not extraction.text.strip():
         return ctx.skip(where, reasons.EMPTY_EXTRACTION, subset=_host(url))

@@ -62,10 +62,25 @@ class IngestSettings:
     ingest: IngestConfig
     normalize: NormalizeConfig
     partitions: int  # Spark partitions of the documents; 0 = the session's default parallelism
+    english_only: bool = False  # filter.english: a source may skip what is certainly not English
 
     @classmethod
     def from_recipe(cls, recipe) -> IngestSettings:
-        return cls(recipe.name, recipe.sources, recipe.ingest, recipe.normalize, recipe.partitions)
+        return cls(
+            recipe.name,
+            recipe.sources,
+            recipe.ingest,
+            recipe.normalize,
+            recipe.partitions,
+            recipe.filter.english,
+        )
+
+
+def language_gate(recipe) -> str:
+    """The ingest fingerprint's part for the HTML language gate, which is on only when the recipe keeps
+    English only: turning ``filter.english`` on or off changes what ingest skips."""
+    on = recipe.filter.english and any(s.html_language_gate for s in recipe.sources.values())
+    return "html_language_gate" if on else ""
 
 
 FILE_DDL = (
@@ -294,8 +309,11 @@ def list_inputs(settings: IngestSettings) -> list[InputFile]:
 
 
 def source_options(settings: IngestSettings, source: str) -> str:
+    """The source's options as its reader sees them (``FileContext.options``), with ``language_gate``."""
     cfg = asdict(settings.sources[source])
-    return json.dumps({k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}, sort_keys=True)
+    options = {k: list(v) if isinstance(v, tuple) else v for k, v in cfg.items()}
+    options["language_gate"] = settings.english_only and cfg["html_language_gate"]
+    return json.dumps(options, sort_keys=True)
 
 
 def pack_files(file_rows: list[tuple], max_bytes: int, max_files: int) -> list[list[tuple]]:
@@ -495,4 +513,5 @@ STAGE = Stage(
     settings=IngestSettings.from_recipe,
     run=run,
     check=check_accounting,
+    fingerprint_extra=language_gate,
 )

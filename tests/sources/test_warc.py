@@ -487,3 +487,27 @@ def test_a_content_length_with_non_ascii_digits_is_a_bad_record_not_a_crash():
     records[2] = records[2].replace(b"Content-Length: ", "Content-Length: \u00b2".encode())
     rows = read_rows(b"".join(records), "n.warc")
     assert summary(rows) == [INTACT[0], ("doc", None), ("reject", "warc_bad_record")] + INTACT[2:]
+
+
+def test_the_language_gate_skips_only_pages_certainly_not_english():
+    """With ``language_gate`` (the recipe keeps English only), a page whose ``lang`` and visible text are
+    both not English is a ``not_english_html`` skip, unextracted; an English page under a German
+    ``lang`` is extracted as before; without the option nothing is skipped."""
+    german = " ".join(["Der Sturm erreichte am Montag die Nordküste und überflutete die Straßen."] * 8)
+    german_page = ARTICLE.replace("<html>", '<html lang="de">').replace(PARAGRAPHS[0], german)
+    for p in PARAGRAPHS[1:]:
+        german_page = german_page.replace(p, german)
+    english_under_de = ARTICLE.replace("<html>", '<html lang="de">')
+    crawl = per_record_gzip(
+        [
+            record("response", http(german_page.encode()), rid="1"),
+            record("response", http(english_under_de.encode()), rid="2"),
+        ]
+    )
+    ctx = FileContext(
+        "ccnews", "news.warc.gz", options={"html_extractor": "resiliparse", "language_gate": True}
+    )
+    rows = list(warc.read(io.BytesIO(crawl), ctx))
+    assert summary(rows) == [("skip", "not_english_html"), ("doc", None)]
+    assert rows[0]["subset"] == "news.example.com" and rows[1]["text"].startswith("Storm hits the coast")
+    assert summary(read_rows(crawl)) == [("doc", None), ("doc", None)]
