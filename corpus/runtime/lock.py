@@ -39,11 +39,24 @@ class OutLockedError(RuntimeError):
 
 def _process_start(pid: int) -> str | None:
     """The kernel's start time of ``pid`` (Linux ``/proc``), to tell a reused pid from the holder."""
+    fields = _proc_stat(pid)
+    return fields[19] if fields else None
+
+
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first), or None without it."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+            fields = f.read().rsplit(b")", 1)[1].split()
     except (OSError, IndexError):
         return None
+    return [x.decode() for x in fields] if len(fields) > 19 else None
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process its parent has not reaped yet: it holds nothing, but ``kill(pid, 0)`` finds it."""
+    fields = _proc_stat(pid)
+    return fields is not None and fields[0] == "Z"
 
 
 def _alive(holder: dict) -> bool:
@@ -56,6 +69,8 @@ def _alive(holder: dict) -> bool:
         return False
     except PermissionError:  # someone else's live process
         return True
+    if _zombie(pid):
+        return False
     started = holder.get("process_start")
     return started is None or _process_start(pid) in (None, started)
 

@@ -177,6 +177,21 @@ def test_a_dead_holders_lock_is_taken_over_with_a_message(tmp_path, capsys):
     assert not (tmp_path / LOCK_FILE).exists()
 
 
+def test_a_killed_holder_not_yet_reaped_is_dead(tmp_path):
+    """A build killed a moment ago can linger as a zombie until its parent reaps it; ``kill(pid, 0)`` still
+    finds it, but it holds nothing: the resumed build takes the lock over."""
+    child = _hold_lock_in_child(tmp_path)
+    child.kill()
+    deadline = time.time() + 10
+    while Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.time() < deadline
+        time.sleep(0.05)
+    try:
+        release(str(tmp_path), acquire(str(tmp_path), "resumed build"))
+    finally:
+        child.wait()
+
+
 def test_a_reused_pid_is_not_the_holder(tmp_path):
     """The recorded pid now runs another program (its start time differs): the lock is stale."""
     stale = {"host": socket.gethostname(), "pid": os.getpid(), "process_start": "1", "command": "old"}
