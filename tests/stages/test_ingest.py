@@ -55,16 +55,29 @@ def read_documents(out: Path):
     return pq.read_table(out / "documents").to_pylist()
 
 
+def gated(out: Path, truth: dict) -> set[str]:
+    """The CC-News pages the language gate skipped: in the truth, not among the documents."""
+    ids = {d["doc_id"] for d in read_documents(out)}
+    return {i for i, d in truth["documents"].items() if d["source"] == "ccnews" and i not in ids}
+
+
 def test_counts_match_ground_truth(ingested, tiny_sample):
+    """The truth's counts, except that the recipe keeps English only, so the language gate skips CC-News
+    pages that are certainly not English instead of extracting them: only non-English pages, each one
+    counted as a ``not_english_html`` skip."""
     out, stats = ingested
     truth = json.loads((tiny_sample / "ground_truth.json").read_text())
+    skipped = gated(out, truth)
+    assert len(skipped) == 16
+    assert "en" not in {truth["documents"][i]["lang"] for i in skipped}
     for source, expected in truth["expected"].items():
         got = stats["sources"][source]
+        gate = {"not_english_html": len(skipped)} if source == "ccnews" else {}
         assert got["records"] == expected["records"], source
-        assert got["documents"] == expected["documents"], source
+        assert got["documents"] == expected["documents"] - len(gate and skipped), source
         assert got["rejects"] == expected["rejects"], source
         # Normalization may empty a document the generator did not plant as empty; none should here.
-        assert got["skips"] == expected["skips"], source
+        assert got["skips"] == expected["skips"] | gate, source
         assert got["balanced"], source
     assert json.loads((out / "stats" / "ingest.json").read_text()) == stats
     assert out.joinpath(*marker_parts("ingest")).exists()
@@ -75,7 +88,15 @@ def test_document_ids_are_the_ground_truth_ids(ingested, tiny_sample):
     truth = json.loads((tiny_sample / "ground_truth.json").read_text())
     ids = [d["doc_id"] for d in read_documents(out)]
     assert len(ids) == len(set(ids))
-    assert set(ids) == set(truth["documents"])
+    assert set(ids) == set(truth["documents"]) - gated(out, truth)
+
+
+def test_without_the_gate_every_page_is_extracted(spark, tiny_sample, tmp_path):
+    recipe = sample_recipe(tiny_sample, filter={"english": False})
+    stats = run_stage(spark, recipe, str(tmp_path), "ingest")
+    truth = json.loads((tiny_sample / "ground_truth.json").read_text())
+    assert stats["sources"]["ccnews"]["documents"] == truth["expected"]["ccnews"]["documents"]
+    assert "not_english_html" not in stats["sources"]["ccnews"]["skips"]
 
 
 def test_every_reject_has_location_reason_and_snippet(ingested, tiny_sample):
