@@ -61,7 +61,7 @@ class IngestSettings:
     sources: dict[str, SourceConfig]
     ingest: IngestConfig
     normalize: NormalizeConfig
-    partitions: int  # Spark partitions of the documents; 0 = the session's default parallelism
+    partitions: int  # Spark partitions of the Reddit grouping and the rejects; 0 = the default parallelism
     english_only: bool = False  # filter.english: a source may skip what is certainly not English
 
     @classmethod
