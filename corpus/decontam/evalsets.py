@@ -29,7 +29,6 @@ hole in the decontamination.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -38,7 +37,7 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from corpus.runtime.fs import resolve_fs
-from corpus.sources.base import iter_lines, open_decompressed
+from corpus.sources.base import CountingReader, iter_lines, open_decompressed
 
 FORMATS = ("jsonl", "txt", "line_groups", "parlai")
 PARLAI_FIELDS = ("persona", "text", "labels")
@@ -248,21 +247,16 @@ def _parlai(lines, spec: EvalSetSpec):
         yield first, tuple(segments)
 
 
-class _HashingReader(io.RawIOBase):
+class _HashingReader(CountingReader):
     """A raw stream that feeds every byte read through sha256 (the file's digest in the same pass)."""
 
     def __init__(self, raw: BinaryIO):
-        self._raw = raw
+        super().__init__(raw)
         self._sha = hashlib.sha256()
 
-    def readable(self) -> bool:
-        return True
-
     def readinto(self, buffer) -> int:
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self._sha.update(data)
+        n = super().readinto(buffer)
+        self._sha.update(memoryview(buffer)[:n])
         return n
 
     def drain(self) -> None:

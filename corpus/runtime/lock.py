@@ -53,12 +53,6 @@ def _proc_stat(pid: int) -> list[str] | None:
     return [x.decode() for x in fields] if len(fields) > 19 else None
 
 
-def _zombie(pid: int) -> bool:
-    """A killed process its parent has not reaped yet: it holds nothing, but ``kill(pid, 0)`` finds it."""
-    fields = _proc_stat(pid)
-    return fields is not None and fields[0] == "Z"
-
-
 def _alive(holder: dict) -> bool:
     pid = holder.get("pid")
     if not isinstance(pid, int) or pid <= 0:
@@ -69,10 +63,11 @@ def _alive(holder: dict) -> bool:
         return False
     except PermissionError:  # someone else's live process
         return True
-    if _zombie(pid):
+    fields = _proc_stat(pid)
+    if fields is not None and fields[0] == "Z":  # killed, not reaped yet: holds nothing
         return False
     started = holder.get("process_start")
-    return started is None or _process_start(pid) in (None, started)
+    return started is None or fields is None or fields[19] == started
 
 
 def _describe(holder: dict) -> str:

@@ -109,7 +109,7 @@ def use_stage_workers(spark, stage: str) -> None:
     Why: with one pool for the whole build the same workers ran every stage, growing to gigabytes by the
     shards stage, and a worker's history slows later tasks in it (a task that leaves a million live
     Python objects behind made tokenizers encoding in the same worker about twice as slow). A new pool
-    costs each worker its start-up (~0.8 s on 2 cores), so only the stages that need it ask for one
+    costs each worker its start-up, so only the stages that need it ask for one
     (``Stage.own_workers``: the shards stage); the others share one pool.
     """
     spark.sparkContext.environment[STAGE_WORKERS_ENV] = stage

@@ -8,7 +8,7 @@ The tasks write the documents themselves (``TaskFiles``), one Parquet file per t
 ``OUT/documents/source=<name>/``, in read order; the texts never go through the JVM. What comes back to
 Spark is small: rejects and skips, the tasks' counters (records read, documents written, their records
 and characters) and the files written, which the driver moves into place. (Sending the texts through
-Spark, caching them, shuffling them by id and writing them from there cost over half of the stage.)
+Spark only to cache, shuffle and write them was most of the stage's cost.)
 
 Every record a reader reads becomes exactly one ingest row (doc / reject / skip / part), and every task
 reports how many records it read as ``counter`` rows. ``check_accounting`` then requires, per source::
@@ -155,7 +155,7 @@ class DocumentSink:
     run on their own (tests, ``bench/bench_corruption.py``), with the same reading and normalizing.
     """
 
-    DOCUMENT_COUNTERS = ("documents", "doc_records", "text_chars")
+    DOCUMENT_COUNTERS = ("documents", "doc_records", "text_chars")  # per source, in this order
 
     def __init__(self, documents_uri: str | None, stem: str):
         self.files = None
@@ -164,7 +164,7 @@ class DocumentSink:
 
             context = TaskContext.get()
             self.files = TaskFiles(documents_uri, context.partitionId(), context.taskAttemptId(), stem)
-        self.counts: dict[tuple[str, str], int] = {}
+        self.counts: dict[str, list[int]] = {}  # source -> DOCUMENT_COUNTERS
 
     def batch(self, rows: list[dict]) -> pa.RecordBatch:
         """The batch to send back for ``rows``: all of them, or all but the documents once written."""
@@ -176,17 +176,21 @@ class DocumentSink:
                 pa.RecordBatch.from_pylist(docs, schema=DOCUMENT_SCHEMA), STORED_DOCUMENT_SCHEMA
             )
             for r in docs:
-                for name, value in zip(
-                    self.DOCUMENT_COUNTERS, (1, r["n_records"], len(r["text"])), strict=True
-                ):
-                    self.counts[(r["source"], name)] = self.counts.get((r["source"], name), 0) + value
+                counts = self.counts.setdefault(r["source"], [0, 0, 0])
+                counts[0] += 1
+                counts[1] += r["n_records"]
+                counts[2] += len(r["text"])
         return _to_batch([r for r in rows if r["kind"] != KIND_DOC])
 
     def close(self) -> pa.RecordBatch:
         """The task's document counters and the files it wrote (kind ``file``)."""
         if self.files is None:
             return _to_batch([])
-        rows = [counter_row(source, name, value) for (source, name), value in sorted(self.counts.items())]
+        rows = [
+            counter_row(source, name, value)
+            for source, counts in sorted(self.counts.items())
+            for name, value in zip(self.DOCUMENT_COUNTERS, counts, strict=True)
+        ]
         for path, per_source in self.files.close():
             rows.extend(
                 counter_row(source, "documents_in_file", n, path) | {"kind": KIND_FILE}
@@ -336,7 +340,7 @@ def pack_files(file_rows: list[tuple], max_bytes: int, max_files: int) -> list[l
 
 def task_bytes(total: int, partition_bytes: int, cores: int) -> int:
     """Input bytes per read task: ``partition_bytes``, or less when the input is too small to give every
-    core ``TASKS_PER_CORE`` tasks (33 MB of ``.jsonl.gz`` in one 64 MB task left a core idle).
+    core ``TASKS_PER_CORE`` tasks (a small input in one task would leave the other cores idle).
 
     >>> task_bytes(33_000_000, 64 << 20, 2)
     8250000

@@ -221,11 +221,10 @@ def _encode_and_pack(spark, documents_uri: str, loaded, dtype: str, settings, sh
     )
 
     def encode(batches):
-        # Two encoding threads per task, not one and not all the machine's: while one batch is encoded,
-        # the task's own Python and the JVM's reading are not left waiting on it. On 2 cores (2 tasks)
-        # encoding 108 MB took 11.8-12.0 s this way against 13.2-15.6 s with one thread per task; a task
-        # spreading over every core of a big executor would oversubscribe it many times over. (The
-        # worker is the stage's own, so its rayon pool has not started yet and takes this size.)
+        # Two encoding threads per task, not one and not all the machine's: one thread per task encoded
+        # measurably slower, and a task spreading over every core of a big executor would oversubscribe
+        # it many times over. (The worker is the stage's own, so its rayon pool has not started yet and
+        # takes this size.)
         os.environ["TOKENIZERS_PARALLELISM"] = "true"
         os.environ.setdefault("RAYON_NUM_THREADS", str(ENCODE_THREADS_PER_TASK))
         for batch in batches:

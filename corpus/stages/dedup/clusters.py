@@ -14,7 +14,7 @@ from corpus.stages.dedup.timer import StepTimer
 
 KIND_EXACT, KIND_NEAR, KIND_KEEPER = "exact", "near", "keeper"  # the clusters' ``kind`` column
 # Up to this many verified edges, components are labelled on the driver: two Spark jobs and their
-# checkpoints (~2-3 s) saved, against ~100 MB of driver memory at the limit.
+# checkpoints saved, against ~100 MB of driver memory at the limit.
 DRIVER_COMPONENTS_MAX_EDGES = 500_000
 
 
